@@ -1,0 +1,17 @@
+using TorchSharp;
+using Zuna.Engine;
+
+namespace Zuna.Api.Tests.Engine;
+
+public sealed class TorchRuntimeTests
+{
+    [Fact]
+    public void Libtorch_loads_and_computes_a_matmul()
+    {
+        TorchRuntime.Initialise();
+        using var a = torch.tensor(new float[] { 1, 2, 3, 4 }, 2, 2);
+        using var b = torch.tensor(new float[] { 5, 6, 7, 8 }, 2, 2);
+        using var c = a.matmul(b);
+        Assert.Equal(new float[] { 19, 22, 43, 50 }, c.data<float>().ToArray());
+    }
+}
