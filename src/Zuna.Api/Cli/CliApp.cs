@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Zuna.Engine;
+
+namespace Zuna.Api.Cli;
+
+/// <summary>
+/// The command-line verbs of the zuna executable. Running it with no verb serves HTTP instead
+/// (see Program.cs). Every verb reports failures as one line on stderr and a non-zero exit code.
+/// </summary>
+public static class CliApp
+{
+    /// <summary>Exit codes shared by all verbs.</summary>
+    public static class ExitCodes
+    {
+        public const int Ok = 0;
+        public const int Failure = 1;
+        public const int Usage = 2;
+        public const int InvalidInput = 3;
+        public const int ModelUnavailable = 4;
+        public const int Cancelled = 130;
+    }
+
+    private static readonly Func<Command>[] VerbFactories =
+    [
+        // Each verb lives in its own file in this folder and adds itself here.
+    ];
+
+    private static readonly Lazy<RootCommand> Root = new(() =>
+    {
+        var root = new RootCommand("ZUNA EEG foundation model: preprocessing, embeddings and reconstructions. Run with no verb to serve HTTP.");
+        foreach (var factory in VerbFactories) root.Subcommands.Add(factory());
+        return root;
+    });
+
+    /// <summary>True when the first argument names a verb (or asks for help), so the CLI should handle the call.</summary>
+    public static bool IsVerb(string[] args) =>
+        args.Length > 0 && (Root.Value.Subcommands.Any(c => c.Name == args[0]) || args[0] is "-h" or "--help" or "-?" or "--version");
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var config = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error };
+        var parse = Root.Value.Parse(args);
+        try
+        {
+            return await parse.InvokeAsync(config);
+        }
+        catch (Exception e)
+        {
+            (config.Error).WriteLine($"zuna: {Describe(e)}");
+            return ExitCodeFor(e);
+        }
+    }
+
+    /// <summary>The one line a user sees for an error.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerException!),
+        FileNotFoundException f => $"file not found: {f.FileName ?? f.Message}",
+        _ => e.Message.ReplaceLineEndings(" "),
+    };
+
+    /// <summary>Maps an exception type to an exit code, in one place.</summary>
+    public static int ExitCodeFor(Exception e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } a => ExitCodeFor(a.InnerException!),
+        OperationCanceledException => ExitCodes.Cancelled,
+        ZunaInputException or FileNotFoundException or DirectoryNotFoundException => ExitCodes.InvalidInput,
+        ModelLoadException => ExitCodes.ModelUnavailable,
+        _ => ExitCodes.Failure,
+    };
+}

@@ -1,0 +1,57 @@
+namespace Zuna.Engine.Fif;
+
+/// <summary>FIFF channel kinds we care about (FIFFV_*_CH).</summary>
+public enum FifChannelKind
+{
+    Meg = 1, Ref = 301, Eeg = 2, Mcg = 201, Stim = 3, Eog = 202, Emg = 302, Ecg = 402, Misc = 502,
+    Resp = 602, Seeg = 802, Syst = 900, Ecog = 902, Bio = 102, Dbs = 803, Fnirs = 1100,
+}
+
+/// <summary>
+/// One channel of a recording (FIFF_CH_INFO). <see cref="Location"/> holds the 12 loc floats as stored;
+/// the electrode position in metres, head frame, is the first three.
+/// </summary>
+public sealed record FifChannel(
+    string Name,
+    int ScanNumber,
+    int LogicalNumber,
+    int Kind,
+    float Range,
+    float Cal,
+    int CoilType,
+    float[] Location,
+    int Unit,
+    int UnitMultiplier,
+    int CoordFrame)
+{
+    public bool IsEeg => Kind == (int)FifChannelKind.Eeg;
+}
+
+/// <summary>An annotation in seconds relative to the first sample of the recording (MNE's orig_time = meas_date semantics resolved).</summary>
+public sealed record FifAnnotation(double Onset, double Duration, string Description);
+
+/// <summary>A digitised point (FIFF_DIG_POINT).</summary>
+public sealed record FifDigPoint(int Kind, int Ident, float X, float Y, float Z, int CoordFrame);
+
+/// <summary>
+/// A continuous recording read from FIF: data in volts (value × range × cal, computed in double),
+/// one array per channel, and everything the preprocessing chain needs about it.
+/// </summary>
+public sealed class RawRecording
+{
+    public required IReadOnlyList<FifChannel> Channels { get; init; }
+    public required double SampleRate { get; init; }
+    /// <summary>Samples per channel.</summary>
+    public required int SampleCount { get; init; }
+    /// <summary>MNE's first_samp: the absolute index of sample 0 (moved by an initial DATA_SKIP).</summary>
+    public long FirstSample { get; init; }
+    /// <summary>Data[channel][sample] in volts (float32 storage keeps an hour of 64-channel 1 kHz data under 1 GB).</summary>
+    public required float[][] Data { get; init; }
+    public IReadOnlyList<string> BadChannels { get; init; } = [];
+    public IReadOnlyList<FifAnnotation> Annotations { get; init; } = [];
+    public IReadOnlyList<FifDigPoint> DigPoints { get; init; } = [];
+    public DateTimeOffset? MeasurementDate { get; init; }
+    public double HighPass { get; init; }
+    public double LowPass { get; init; }
+    public string Source { get; init; } = "";
+}

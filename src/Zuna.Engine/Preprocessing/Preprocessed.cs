@@ -1,0 +1,24 @@
+namespace Zuna.Engine.Preprocessing;
+
+/// <summary>
+/// The epochs the model sees, plus what is needed to put a reconstruction back into volts.
+/// <see cref="Epochs"/> is row-major [EpochCount, ChannelCount, EpochSamples] in z-units
+/// (globally z-scored, per-epoch mean removed, not divided by data_norm).
+/// </summary>
+public sealed record Preprocessed(
+    float[] Epochs,
+    int EpochCount,
+    int ChannelCount,
+    int EpochSamples,
+    float[] ChannelPositions,   // [ChannelCount, 3], metres
+    string[] ChannelNames,
+    double SampleRateIn,
+    double GlobalMean,
+    double GlobalStd)
+{
+    public const double SampleRate = 256.0;
+
+    /// <summary>One epoch, [ChannelCount, EpochSamples], as a view of <see cref="Epochs"/>.</summary>
+    public ReadOnlyMemory<float> Epoch(int index) =>
+        Epochs.AsMemory(index * ChannelCount * EpochSamples, ChannelCount * EpochSamples);
+}
