@@ -23,6 +23,7 @@ public static class CliApp
     private static readonly Func<Command>[] VerbFactories =
     [
         // Each verb lives in its own file in this folder and adds itself here.
+        BenchVerb.Create,
     ];
 
     private static readonly Lazy<RootCommand> Root = new(() =>

@@ -30,3 +30,40 @@ public sealed record SamplerOptions
 
 /// <summary>Progress of a running batch: diffusion steps done out of the total.</summary>
 public readonly record struct SamplerProgress(int StepsDone, int StepsTotal);
+
+/// <summary>What a loaded model reports about itself (served by GET /v1/info).</summary>
+public sealed record ModelInfo(
+    string ModelId,
+    string Revision,
+    string WeightsSha256,
+    string Device,
+    string Dtype,
+    int Dim,
+    int EncoderLayers,
+    int DecoderLayers,
+    long ParameterCount);
+
+/// <summary>
+/// A loaded ZUNA model. Not thread-safe: one inference thread owns an instance and calls it for
+/// every batch (TorchSharp dispose scopes and inference mode are thread-local).
+/// </summary>
+public interface IZunaModel : IDisposable
+{
+    ModelInfo Info { get; }
+
+    /// <summary>Encoder latents, [BatchSize, TokenCount, 32], token order channel-major.</summary>
+    float[] Embed(EpochBatch batch, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Encoder then rectified-flow decode. Epoch b starts from noise drawn for <paramref name="noise"/>[b]
+    /// (or from <paramref name="initialNoise"/>, [BatchSize, TokenCount, 32] standard-normal draws, when given).
+    /// Returns the reconstruction [BatchSize, ChannelCount, EpochSamples] in z-units (×DataNorm applied).
+    /// </summary>
+    float[] Reconstruct(
+        EpochBatch batch,
+        SamplerOptions options,
+        IReadOnlyList<NoiseKey> noise,
+        float[]? initialNoise = null,
+        IProgress<SamplerProgress>? progress = null,
+        CancellationToken cancellationToken = default);
+}
