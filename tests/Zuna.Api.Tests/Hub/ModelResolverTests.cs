@@ -117,6 +117,30 @@ public sealed class ModelResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cancelling_mid_download_keeps_the_partial_file_for_the_next_run()
+    {
+        const int sent = 200_000;
+        _hub.StallAfterBytes = sent;
+        using var cancel = new CancellationTokenSource();
+        var resolving = ModelResolver.ResolveAsync(Options(), null, cancel.Token);
+        await _hub.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(200); // let the client write what arrived
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resolving);
+
+        long kept = new FileInfo(WeightsBlob + ".incomplete").Length;
+        Assert.InRange(kept, 1, sent);
+        Assert.Equal(StandInHub.Weights[..(int)kept], File.ReadAllBytes(WeightsBlob + ".incomplete"));
+        Assert.False(File.Exists(WeightsBlob));
+
+        _hub.StallAfterBytes = 0;
+        var model = await ModelResolver.ResolveAsync(Options());
+        Assert.Equal($"bytes={kept}-", _hub.Requests.Last(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)).Range);
+        Assert.Equal(StandInHub.Weights, File.ReadAllBytes(model.WeightsPath));
+    }
+
+    [Fact]
     public async Task A_server_that_ignores_Range_still_yields_the_correct_file()
     {
         Directory.CreateDirectory(Path.Combine(RepoFolder, "blobs"));

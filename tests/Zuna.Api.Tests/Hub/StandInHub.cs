@@ -65,6 +65,11 @@ public sealed class StandInHub : IAsyncDisposable
 
     public int DropCount { set => _dropsLeft = value; }
 
+    /// <summary>The CDN sends this many body bytes, signals <see cref="Stalled"/>, then sends nothing more.</summary>
+    public int StallAfterBytes { get; set; }
+
+    public TaskCompletionSource Stalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The CDN answers 200 with the whole file even to a Range request (as some proxies do).</summary>
     public bool IgnoreRange { get; set; }
 
@@ -174,6 +179,14 @@ public sealed class StandInHub : IAsyncDisposable
             await response.Body.FlushAsync();
             await Task.Delay(150); // let the client read what was sent before the connection is cut
             context.Abort();
+            return;
+        }
+        if (StallAfterBytes > 0)
+        {
+            await response.Body.WriteAsync(Weights.AsMemory((int)start, StallAfterBytes));
+            await response.Body.FlushAsync();
+            Stalled.TrySetResult();
+            try { await Task.Delay(Timeout.Infinite, context.RequestAborted); } catch (OperationCanceledException) { }
             return;
         }
         await response.Body.WriteAsync(Weights.AsMemory((int)start));
