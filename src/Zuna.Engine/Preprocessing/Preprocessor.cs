@@ -10,16 +10,28 @@ namespace Zuna.Engine.Preprocessing;
 /// </summary>
 public static class Preprocessor
 {
-    public static Preprocessed Run(RawRecording raw, PreprocessOptions options) => Run(raw, options, partLengths: null);
+    /// <summary>
+    /// Runs the chain. Split recordings (<see cref="RawRecording.PartSampleCounts"/> with several entries) are
+    /// resampled part by part, as MNE does.
+    /// </summary>
+    public static Preprocessed Run(RawRecording raw, PreprocessOptions options)
+    {
+        var continuous = RunContinuous(raw, options);
+        return Epoch(continuous, options, raw.SampleRate);
+    }
 
-    /// <summary>As <see cref="Run(RawRecording, PreprocessOptions)"/>, with the sample counts of the file parts the
-    /// recording was joined from (split FIF files), which MNE resamples independently.</summary>
-    public static Preprocessed Run(RawRecording raw, PreprocessOptions options, IReadOnlyList<int>? partLengths)
+    /// <summary>
+    /// The continuous part of the chain: channel selection, resampling to 256 Hz, high-pass, average reference and
+    /// zeroing of the user's bad channels; the result is the input of the global z-score (volts, double).
+    /// </summary>
+    public static ContinuousEeg RunContinuous(RawRecording raw, PreprocessOptions options)
     {
         ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        IReadOnlyList<int>? partLengths = raw.PartSampleCounts.Count > 1 ? raw.PartSampleCounts : null;
         if (partLengths is not null && partLengths.Sum() != raw.SampleCount)
-            throw new ArgumentException($"part lengths add up to {partLengths.Sum()}, not {raw.SampleCount} samples", nameof(partLengths));
+            throw new InvalidRecordingException($"{raw.Source}: split parts add up to {partLengths.Sum()} samples, not {raw.SampleCount}.");
 
         var selection = ChannelSelection.Select(raw);
         int channelCount = selection.Indices.Length;
@@ -54,17 +66,28 @@ public static class Preprocessor
 
         if (options.AverageReference) Stages.AverageReference(data, isGood);
         foreach (int c in userBad) Array.Clear(data[c]);
-        var (mean, std) = Stages.GlobalStats(data, isGood);
+        var annotations = raw.Annotations.Select(a => a with { Onset = a.Onset + onsetOffset }).ToList();
+        return new ContinuousEeg(data, names, selection.Positions, isGood, userBad, annotations);
+    }
+
+    /// <summary>Global z-score over the good channels, fixed-length epochs (BAD_* ones dropped), per-epoch mean removal.
+    /// Consumes <paramref name="continuous"/>: each channel's array is released once its epochs are written.</summary>
+    public static Preprocessed Epoch(ContinuousEeg continuous, PreprocessOptions options, double sampleRateIn)
+    {
+        var data = continuous.Data;
+        int channelCount = data.Length;
+        int n = data[0].Length;
+        var (mean, std) = Stages.GlobalStats(data, continuous.IsGood);
         if (!(std > 0) || !double.IsFinite(std))
             throw new InvalidRecordingException($"the EEG signal has no variance to normalise (global std {std}); is the recording flat?");
 
-        var starts = Stages.EpochStarts(n, options.EpochSamples, Stages.TargetRate, raw.Annotations, onsetOffset);
+        var starts = Stages.EpochStarts(n, options.EpochSamples, Stages.TargetRate, continuous.Annotations);
         if (starts.Count == 0)
-            throw new InvalidRecordingException("every 5-s epoch overlaps a BAD_* annotation; nothing is left to process.");
+            throw new InvalidRecordingException("every epoch overlaps a BAD_* annotation; nothing is left to process.");
 
         int t = options.EpochSamples;
         var epochs = new float[(long)starts.Count * channelCount * t];
-        var userBadSet = userBad.ToHashSet();
+        var userBadSet = continuous.UserBad.ToHashSet();
         Parallel.For(0, channelCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
         {
             double[] x = data[c];
@@ -87,11 +110,11 @@ public static class Preprocessor
         var positions = new float[channelCount * 3];
         for (int c = 0; c < channelCount; c++)
         {
-            positions[3 * c] = (float)selection.Positions[c].X;
-            positions[3 * c + 1] = (float)selection.Positions[c].Y;
-            positions[3 * c + 2] = (float)selection.Positions[c].Z;
+            positions[3 * c] = (float)continuous.Positions[c].X;
+            positions[3 * c + 1] = (float)continuous.Positions[c].Y;
+            positions[3 * c + 2] = (float)continuous.Positions[c].Z;
         }
-        return new Preprocessed(epochs, starts.Count, channelCount, t, positions, names, rateIn, mean, std);
+        return new Preprocessed(epochs, starts.Count, channelCount, t, positions, continuous.ChannelNames, sampleRateIn, mean, std);
     }
 
     /// <summary>Indices of the user's bad channels among the kept ones (case-insensitive, spaces removed).</summary>
