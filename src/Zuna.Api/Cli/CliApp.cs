@@ -23,6 +23,8 @@ public static class CliApp
     private static readonly Func<Command>[] VerbFactories =
     [
         // Each verb lives in its own file in this folder and adds itself here.
+        EmbedVerb.Create,
+        ReconstructVerb.Create,
         BenchVerb.Create,
     ];
 
@@ -39,7 +41,8 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        var config = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error };
+        // Our own handler below prints one line; the library default would print a stack trace.
+        var config = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error, EnableDefaultExceptionHandler = false };
         var parse = Root.Value.Parse(args);
         try
         {

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Zuna.Engine.Preprocessing;
+using Zuna.Engine.SafeTensors;
+
+namespace Zuna.Api.Cli;
+
+/// <summary>`zuna embed`: encoder latents of every epoch of a recording.</summary>
+public static class EmbedVerb
+{
+    public static Command Create()
+    {
+        var common = new ModelVerbOptions();
+        var output = new Option<FileInfo>("--out") { Description = "Output .safetensors: latents [E, S, 32], tok_idx [S, 4], chan_pos [C, 3].", Required = true };
+        var command = new Command("embed", "Encode a recording into ZUNA latents (one 32-d vector per channel per 0.125 s).");
+        common.AddTo(command);
+        command.Options.Add(output);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var log = parse.InvocationConfiguration.Error;
+            var input = common.LoadInput(parse);
+            int batchSize = common.BatchSize(parse);
+            using var engine = await common.LoadModelAsync(parse, log, cancellationToken);
+
+            int s = input.ChannelCount * (input.EpochSamples / 32), width = engine.Config.InputDim;
+            var latents = new float[(long)input.EpochCount * s * width];
+            for (int first = 0; first < input.EpochCount; first += batchSize)
+            {
+                int count = Math.Min(batchSize, input.EpochCount - first);
+                var part = engine.Embed(ModelVerbOptions.Slice(input, first, count), cancellationToken);
+                part.CopyTo(latents, (long)first * s * width);
+                log.WriteLine($"zuna: encoded {first + count}/{input.EpochCount} epochs");
+            }
+            var tokIdx = engine.TokenIndex(ModelVerbOptions.Slice(input, 0, Math.Min(1, input.EpochCount)));
+
+            var writer = new SafeTensorsWriter()
+                .Add("latents", latents, input.EpochCount, s, width)
+                .Add("tok_idx", tokIdx, s, 4)
+                .Add("chan_pos", input.ChannelPositions, input.ChannelCount, 3);
+            Describe(writer, input, engine.Info.ModelId, engine.Info.Revision);
+            writer.Write(parse.GetValue(output)!.FullName);
+            log.WriteLine($"zuna: wrote {parse.GetValue(output)!.FullName}");
+            return CliApp.ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Metadata every model output carries, so a file explains itself.</summary>
+    internal static void Describe(SafeTensorsWriter writer, Preprocessed input, string modelId, string revision) => writer
+        .Metadata("channel_names", JsonSerializer.Serialize(input.ChannelNames))
+        .Metadata("n_epochs", input.EpochCount.ToString(CultureInfo.InvariantCulture))
+        .Metadata("sfreq", Preprocessed.SampleRate.ToString("R", CultureInfo.InvariantCulture))
+        .Metadata("sfreq_in", input.SampleRateIn.ToString("R", CultureInfo.InvariantCulture))
+        .Metadata("global_mean", input.GlobalMean.ToString("R", CultureInfo.InvariantCulture))
+        .Metadata("global_std", input.GlobalStd.ToString("R", CultureInfo.InvariantCulture))
+        .Metadata("model", $"{modelId}@{revision}");
+}
