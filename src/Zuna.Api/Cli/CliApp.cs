@@ -24,6 +24,7 @@ public static class CliApp
     [
         // Each verb lives in its own file in this folder and adds itself here.
         BenchVerb.Create,
+        ProbeVerb.Create,
     ];
 
     private static readonly Lazy<RootCommand> Root = new(() =>
