@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # Zuna inference service image. One Dockerfile, two backends:
 #   docker build -t zuna:cpu  --build-arg TORCH_BACKEND=cpu  .
 #   docker build -t zuna:cuda --build-arg TORCH_BACKEND=cuda .

@@ -114,6 +114,8 @@ public sealed partial class KubernetesTests
         foreach (var env in container.Seq("env").Maps())
             Assert.True(AppContract.IsKnownVariable(env.Str("name")), env.Str("name"));
         Assert.Contains(container.Seq("env").Maps(), e => e.Str("name") == "ASPNETCORE_HTTP_PORTS" && e.Str("value") == AppContract.HttpPort.ToString());
+        // The device plugin owns GPU visibility in Kubernetes.
+        Assert.DoesNotContain(container.Seq("env").Maps(), e => e.Str("name") == "NVIDIA_VISIBLE_DEVICES");
     }
 
     [Fact]
@@ -177,7 +179,7 @@ public sealed partial class KubernetesTests
         Assert.Contains(container.Seq("env").Maps(), e => e.Str("name") == "HF_HOME" && e.Str("value") == settings["HF_HOME"]);
         var volume = Assert.Single(job.Seq("spec.template.spec.volumes").Maps(), v => v.At("persistentVolumeClaim") is not null);
         Assert.Equal(Object("PersistentVolumeClaim").Str("metadata.name"), volume.Str("persistentVolumeClaim.claimName"));
-        Assert.Contains(AppContract.AppUid.ToString(), job.Str("spec.template.spec.securityContext.runAsUser"));
+        Assert.Equal(AppContract.AppUid.ToString(), job.Str("spec.template.spec.securityContext.runAsUser"));
     }
 
     [GeneratedRegex(@"^\s*#\s*-\s*(?<file>[\w./-]+\.ya?ml)\s*$", RegexOptions.Multiline)]
