@@ -61,7 +61,11 @@ public static class ProbeVerb
     public static async Task<string?> ProbeAsync(Uri target, TimeSpan limit, CancellationToken cancel = default)
     {
         // A fresh handler per call is fine here: the process makes exactly one request and exits.
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        // No proxy: a healthcheck must reach this container itself, whatever HTTP(S)_PROXY says.
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }, disposeHandler: true)
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         deadline.CancelAfter(limit);
         try
