@@ -26,6 +26,7 @@ public static class CliApp
         EmbedVerb.Create,
         ReconstructVerb.Create,
         BenchVerb.Create,
+        ProbeVerb.Create,
     ];
 
     private static readonly Lazy<RootCommand> Root = new(() =>

@@ -1,0 +1,62 @@
+# Zuna inference service image. One Dockerfile, two backends:
+#   docker build -t zuna:cpu  --build-arg TORCH_BACKEND=cpu  .
+#   docker build -t zuna:cuda --build-arg TORCH_BACKEND=cuda .
+# TORCH_BACKEND is handed to MSBuild as TorchBackend, which swaps libtorch-cpu-linux-x64 for
+# libtorch-cuda-12.8-linux-x64 (Directory.Packages.props, src/Zuna.Engine/Zuna.Engine.csproj).
+# The CUDA image carries the CUDA 12.8 runtime and cuDNN inside the libtorch package; the host only
+# needs an NVIDIA driver that supports CUDA 12.8 (r570+) and the NVIDIA Container Toolkit.
+# Weights are never baked in: mount a Hugging Face cache at /data/huggingface (HF_HOME).
+
+ARG TORCH_BACKEND=cpu
+
+# ---------------------------------------------------------------------------------------------
+# Build: restore first (only project files and build props copied) so that source edits reuse
+# the restore layer and the packages (several GB for CUDA) are not fetched again. The packages
+# live in this stage's layers only; the runtime stage copies the published output alone.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+ARG TORCH_BACKEND
+WORKDIR /src
+
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
+COPY build/ build/
+COPY src/Zuna.Engine/Zuna.Engine.csproj src/Zuna.Engine/
+COPY src/Zuna.Api/Zuna.Api.csproj src/Zuna.Api/
+RUN dotnet restore src/Zuna.Api/Zuna.Api.csproj -r linux-x64 -p:TorchBackend=$TORCH_BACKEND
+
+COPY src/ src/
+# The SDK image is Ubuntu 24.04 (libstdc++ with GLIBCXX_3.4.33), so the GLIBCXX patch in
+# build/TorchSharpNative.targets sees a new enough host and leaves libLibTorchSharp.so untouched.
+RUN dotnet publish src/Zuna.Api/Zuna.Api.csproj -c Release -r linux-x64 --self-contained false \
+      --no-restore -p:TorchBackend=$TORCH_BACKEND -o /app/publish \
+ && test -x /app/publish/zuna
+
+# ---------------------------------------------------------------------------------------------
+# Runtime: ASP.NET 10 on Ubuntu 24.04 (glibc-based, which libtorch needs; no Alpine).
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime-base
+WORKDIR /app
+ENV ASPNETCORE_HTTP_PORTS=8080 \
+    HF_HOME=/data/huggingface \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1
+# The HF cache folder belongs to the non-root app user so that a fresh named volume mounted here
+# inherits that owner and the service can download into it on first start.
+RUN mkdir -p /data/huggingface && chown "$APP_UID:$APP_UID" /data/huggingface
+# Owned by root: the app user can read and run the binaries but not change them.
+COPY --from=build /app/publish/ /app/
+USER $APP_UID
+EXPOSE 8080
+# The image has no curl; the app's own verb does the GET (exit 0 on 2xx, 1 otherwise). Model load
+# (and a 1.5 GB download on a cold cache) takes minutes, hence the long start period.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=10m --retries=3 \
+  CMD ["/app/zuna", "probe", "--url", "http://127.0.0.1:8080/health/ready", "--timeout-seconds", "5"]
+ENTRYPOINT ["/app/zuna"]
+
+FROM runtime-base AS runtime-cpu
+
+FROM runtime-base AS runtime-cuda
+# The aspnet image does not set these (nvidia/cuda images do); the NVIDIA Container Toolkit reads
+# them to inject the driver libraries (libcuda.so) into the container.
+ENV NVIDIA_VISIBLE_DEVICES=all \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+
+# The default (last) stage: the runtime matching the backend the app was built for.
+FROM runtime-${TORCH_BACKEND} AS final
