@@ -3,14 +3,14 @@ using System.Buffers.Binary;
 namespace Zuna.Engine.Fif;
 
 /// <summary>One tag of the file: its 16-byte header fields and the absolute position of the header (spec §A2).</summary>
-public readonly record struct FifTagEntry(int Kind, int Type, int Size, long Position)
+internal readonly record struct FifTagEntry(int Kind, int Type, int Size, long Position)
 {
     /// <summary>Absolute position of the payload.</summary>
     public long PayloadPosition => Position + FifConst.TagHeaderSize;
 }
 
 /// <summary>A FIFF_BLOCK_START … FIFF_BLOCK_END block: its own tags (not its children's) and child blocks (spec §A4).</summary>
-public sealed class FifNode
+internal sealed class FifNode
 {
     /// <summary>FIFFB_* value; 0 for the file root (as in MNE's tree).</summary>
     public int Block { get; init; }
@@ -43,7 +43,7 @@ public sealed class FifNode
 }
 
 /// <summary>FIFF id struct (type 31): version, machine id, and a time stamp MNE uses as a measurement-date fallback.</summary>
-public readonly record struct FifId(int Version, int MachineId0, int MachineId1, int Seconds, int Microseconds);
+internal readonly record struct FifId(int Version, int MachineId0, int MachineId1, int Seconds, int Microseconds);
 
 /// <summary>Reads the tag list of a file (from its FIFF_DIR when valid, otherwise by a sequential scan) and builds the block tree.</summary>
 internal static class FifTreeReader
