@@ -179,7 +179,7 @@ public static class FifReader
 
         var info = head.Info;
         var annotations = FifAnnotationsReader.Read(head.Source, head.Root, info.MeasDate, info.SampleRate,
-            head.FirstSampleTag, head.Layout.FirstSample, total, gaps);
+            head.Layout.FirstSampleTag, head.Layout.FirstSample, total, gaps);
         return new RawRecording
         {
             Channels = info.Channels,
