@@ -36,7 +36,10 @@ public static class FifReader
                     if (parts.Count == 0) throw new FileNotFoundException($"FIF file not found: {next}", next);
                     throw new FifFormatException($"Split raw file detected but the next part {Path.GetFileName(full)} does not exist beside {Path.GetFileName(parts[^1].Source.Name)}; keep all parts together with their original names.");
                 }
-                var part = FifPart.Open(OpenPath(full));
+                var source = OpenPath(full);
+                FifPart part;
+                try { part = FifPart.Open(source); }
+                catch { source.Dispose(); throw; }
                 parts.Add(part);
                 next = part.NextPartName(full);
             }
@@ -51,7 +54,9 @@ public static class FifReader
     /// <summary>
     /// Reads a FIF (or gzip-compressed FIF) from a stream, e.g. an upload. A split recording cannot be followed from a stream:
     /// when the file says a next part exists this throws <see cref="FifFormatException"/> (MNE raises too when a part is missing)
-    /// rather than silently returning only the first part. The stream is read to its end; it is not disposed.
+    /// rather than silently returning only the first part. A seekable stream is read in place (positioned reads); a forward-only
+    /// one (e.g. a request body) or a gzip stream is first copied/decompressed into memory, at most <see cref="MaxInMemoryBytes"/>.
+    /// The stream is not disposed.
     /// </summary>
     public static RawRecording Read(Stream stream, string sourceName)
     {

@@ -1,3 +1,5 @@
+using System.IO.Compression;
+
 namespace Zuna.Engine.Fif;
 
 /// <summary>
@@ -9,6 +11,7 @@ public static class FifWriter
 {
     private const int ChunkSamples = 1 << 16;
 
+    /// <summary>Writes to <paramref name="path"/> through a temporary file (gzip-compressed when the name ends in .gz).</summary>
     public static void Write(string path, RawRecording recording)
     {
         ArgumentNullException.ThrowIfNull(recording);
@@ -17,8 +20,11 @@ public static class FifWriter
         try
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var output = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                       ? new GZipStream(fs, CompressionLevel.Optimal) // like MNE's raw.save("x_raw.fif.gz")
+                       : (Stream)fs)
             {
-                var w = new FifRawWriter(fs, FifWriteHeader.From(recording));
+                var w = new FifRawWriter(output, FifWriteHeader.From(recording));
                 for (int s = 0; s < recording.SampleCount; s += ChunkSamples)
                     w.Append(recording.Data, s, Math.Min(ChunkSamples, recording.SampleCount - s));
                 w.Complete();

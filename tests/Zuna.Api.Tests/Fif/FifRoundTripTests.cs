@@ -143,6 +143,23 @@ public sealed class FifRoundTripTests
     }
 
     [Fact]
+    public void A_gz_path_is_written_compressed_and_reads_back()
+    {
+        var rec = Synthetic(4, 250, 2000, 11);
+        string path = Path.Combine(Path.GetTempPath(), $"zuna-fif-{Guid.NewGuid():N}_raw.fif.gz");
+        try
+        {
+            FifWriter.Write(path, rec);
+            Assert.Equal(new byte[] { 0x1F, 0x8B }, File.ReadAllBytes(path)[..2]);
+            AssertSame(rec, FifReader.Read(path), unitCalibration: true);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Cancellation_stops_an_async_write()
     {
         var rec = Synthetic(4, 256, 256 * 20, 3);
