@@ -103,6 +103,9 @@ internal static class FifTreeReader
             else if (next > 0)
             {
                 if (next >= src.Length) throw new FifFormatException($"{src.Name}: tag at byte {pos} points to byte {next}, past the end of the file ({src.Length} bytes).");
+                // Tags never overlap: a pointer back into earlier bytes would loop or count the same bytes twice.
+                if (next < tag.PayloadPosition + tag.Size)
+                    throw new FifFormatException($"{src.Name}: tag at byte {pos} points back to byte {next} (a loop or overlapping tags); the file is corrupt.");
                 pos = next;
             }
             else throw new FifFormatException($"{src.Name}: tag at byte {pos} has an invalid next-tag field ({next}).");
@@ -122,6 +125,7 @@ internal static class FifTreeReader
         src.ReadExactly(dir.PayloadPosition, raw);
         var tags = new List<FifTagEntry>(dir.Size / 16);
         Span<byte> header = stackalloc byte[FifConst.TagHeaderSize];
+        long endOfPrevious = 0;
         for (int off = 0; off < raw.Length; off += 16)
         {
             var e = raw.AsSpan(off, 16);
@@ -133,6 +137,9 @@ internal static class FifTreeReader
             src.ReadExactly(pos, header);
             if (BinaryPrimitives.ReadInt32BigEndian(header) != kind || BinaryPrimitives.ReadInt32BigEndian(header[4..]) != type ||
                 BinaryPrimitives.ReadInt32BigEndian(header[8..]) != size) return null;
+            // Entries must be in file order and must not overlap, or a forged directory could count the same buffer many times.
+            if (pos < endOfPrevious) return null;
+            endOfPrevious = (long)pos + FifConst.TagHeaderSize + size;
             tags.Add(new FifTagEntry(kind, type, size, pos));
         }
         return tags.Count > 0 && tags[0].Kind == FifConst.FileId ? tags : null;
