@@ -88,8 +88,8 @@ public sealed class FifReferenceTests
         for (int i = 0; i < expectedAnn.Count; i++)
         {
             Assert.Equal(expectedAnn[i].Description, raw.Annotations[i].Description);
-            Assert.Equal(expectedAnn[i].Onset, raw.Annotations[i].Onset, 2e-6);
-            Assert.Equal(expectedAnn[i].Duration, raw.Annotations[i].Duration, 2e-6);
+            Assert.Equal(expectedAnn[i].Onset, raw.Annotations[i].Onset, 1e-9);
+            Assert.Equal(expectedAnn[i].Duration, raw.Annotations[i].Duration, 1e-9);
         }
     }
 }
