@@ -5,6 +5,9 @@ namespace Zuna.Engine.Fif;
 /// <summary>
 /// Reads continuous recordings from FIF files the way MNE-Python 1.3's read_raw_fif(preload=True) does
 /// (spec: shared/docs/fif-mne.md part A). Data come back in volts, one float32 array per channel.
+/// Memory: files on disk are read positionally, buffer by buffer, straight into the channel arrays (peak ≈ the arrays);
+/// .gz files and forward-only streams are first held in memory once, as MNE does. Allocations are bounded by the input
+/// size (plus a fixed slack for acquisition gaps); every malformed input ends in <see cref="FifFormatException"/>.
 /// </summary>
 public static class FifReader
 {

@@ -5,6 +5,7 @@ namespace Zuna.Engine.Fif;
 /// <summary>
 /// Writes a <see cref="RawRecording"/> as a FIF raw file readable by MNE-Python (read_raw_fif): float32 buffers of 1 s,
 /// values in volts (range = cal = 1), channel positions in loc[0..2] plus matching EEG dig points so raw.get_montage() works.
+/// The sampling rate is stored as float32 (FIFF_SFREQ), so a rate float32 cannot represent comes back rounded, as with MNE.
 /// For recordings produced piece by piece use <see cref="FifRawWriter"/> directly.
 /// </summary>
 public static class FifWriter
