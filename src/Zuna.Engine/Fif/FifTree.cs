@@ -89,8 +89,10 @@ internal static class FifTreeReader
         var visited = new HashSet<long>();
         long pos = 0;
         Span<byte> nextField = stackalloc byte[4];
-        while (pos >= 0 && src.Length - pos >= FifConst.TagHeaderSize)
+        while (pos < src.Length)
         {
+            if (src.Length - pos < FifConst.TagHeaderSize)
+                throw new FifFormatException($"{src.Name}: the file ends inside a tag header at byte {pos}; it is truncated.");
             if (!visited.Add(pos)) throw new FifFormatException($"{src.Name}: the tag chain loops back to byte {pos}; the file is corrupt.");
             var tag = ReadHeader(src, pos);
             tags.Add(tag);
@@ -119,6 +121,7 @@ internal static class FifTreeReader
         var raw = new byte[dir.Size];
         src.ReadExactly(dir.PayloadPosition, raw);
         var tags = new List<FifTagEntry>(dir.Size / 16);
+        Span<byte> header = stackalloc byte[FifConst.TagHeaderSize];
         for (int off = 0; off < raw.Length; off += 16)
         {
             var e = raw.AsSpan(off, 16);
@@ -126,6 +129,10 @@ internal static class FifTreeReader
             int size = BinaryPrimitives.ReadInt32BigEndian(e[8..]), pos = BinaryPrimitives.ReadInt32BigEndian(e[12..]);
             if (kind == -1 && pos == -1) continue; // sentinel
             if (size < 0 || pos < 0 || (long)pos + FifConst.TagHeaderSize + size > src.Length) return null;
+            // The header at pos must agree with the entry (MNE reads the header there); otherwise trust the scan instead.
+            src.ReadExactly(pos, header);
+            if (BinaryPrimitives.ReadInt32BigEndian(header) != kind || BinaryPrimitives.ReadInt32BigEndian(header[4..]) != type ||
+                BinaryPrimitives.ReadInt32BigEndian(header[8..]) != size) return null;
             tags.Add(new FifTagEntry(kind, type, size, pos));
         }
         return tags.Count > 0 && tags[0].Kind == FifConst.FileId ? tags : null;
