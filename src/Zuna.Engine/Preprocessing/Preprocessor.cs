@@ -10,6 +10,8 @@ namespace Zuna.Engine.Preprocessing;
 /// </summary>
 public static class Preprocessor
 {
+    private const int LargeChannelSamples = 1 << 20;
+
     /// <summary>
     /// Runs the chain. Split recordings (<see cref="RawRecording.PartSampleCounts"/> with several entries) are
     /// resampled part by part, as MNE does.
@@ -62,6 +64,9 @@ public static class Preprocessor
             double[] x = Stages.NeedsResampling(rateIn) ? Stages.Resample(widened, rateIn, partLengths) : widened;
             if (filter is not null) Stages.HighPass(x, filter, segments);
             data[c] = x;
+            // A long channel leaves ~0.25 GB of dead FFT work arrays on the large-object heap; the GC's LOH budget lets
+            // several channels' worth pile up (3.7× the recording's size on an hour of 1 kHz EEG), so collect now.
+            if (source.Length >= LargeChannelSamples) GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
         });
 
         if (options.AverageReference) Stages.AverageReference(data, isGood);

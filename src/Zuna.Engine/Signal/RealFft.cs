@@ -47,6 +47,40 @@ public static unsafe class RealFft
         return n == buffer.Length ? buffer : buffer[..n];
     }
 
+    /// <summary>
+    /// For each of the <paramref name="rows"/> rows of length n in <paramref name="blocks"/> (row-major), in place:
+    /// irfft(rfft(row) · spectrum, n), the circular convolution used by overlap-add filtering. One libtorch call
+    /// covers all rows of a long signal; short transforms loop on MathNet.
+    /// </summary>
+    public static void ConvolveRows(double[] blocks, int rows, int n, ReadOnlySpan<double> spectrum)
+    {
+        if (blocks.Length != (long)rows * n) throw new ArgumentException("blocks must hold rows × n values", nameof(blocks));
+        if (spectrum.Length != PackedLength(n)) throw new ArgumentException("spectrum must hold n/2+1 complex bins", nameof(spectrum));
+        if (n >= NativeThreshold)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = torch.tensor(blocks, new long[] { rows, n }, torch.float64);
+            // torch.tensor wraps the managed array (8-byte aligned); complex kernels need libtorch's own aligned storage.
+            var h = torch.view_as_complex(torch.tensor(spectrum.ToArray(), new long[] { spectrum.Length / 2, 2 }, torch.float64).clone());
+            var y = torch.fft.irfft(torch.fft.rfft(x, dim: -1) * h, n, dim: -1).contiguous(); // [rows, n]
+            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(y.bytes).CopyTo(blocks);
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            var row = blocks.AsSpan(r * n, n);
+            double[] product = Forward(row, n);
+            for (int i = 0; i < product.Length; i += 2)
+            {
+                double re = product[i] * spectrum[i] - product[i + 1] * spectrum[i + 1];
+                double im = product[i] * spectrum[i + 1] + product[i + 1] * spectrum[i];
+                product[i] = re;
+                product[i + 1] = im;
+            }
+            Inverse(product, n).CopyTo(row);
+        }
+    }
+
     private static double[] TorchForward(ReadOnlySpan<double> x, int n)
     {
         var input = new double[n];
@@ -60,7 +94,8 @@ public static unsafe class RealFft
     private static double[] TorchInverse(double[] packed, int n)
     {
         using var scope = torch.NewDisposeScope();
-        var pairs = torch.tensor(packed, [packed.Length / 2, 2], torch.float64);
+        // clone: complex kernels need libtorch's aligned storage, not the wrapped managed array.
+        var pairs = torch.tensor(packed, new long[] { packed.Length / 2, 2 }, torch.float64).clone();
         var signal = torch.fft.irfft(torch.view_as_complex(pairs), n); // [n], scaled by 1/n ("backward" norm)
         return CopyOut(signal.contiguous(), n);
     }
