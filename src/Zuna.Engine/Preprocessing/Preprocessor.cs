@@ -55,8 +55,11 @@ public static class Preprocessor
         var filter = options.HighPass ? Stages.CreateHighPass() : null;
 
         // Channel by channel: widen to double, resample, high-pass. Peak extra memory is one 256-Hz double copy.
+        // Long channels go to libtorch's FFT, which threads each transform itself: running channels side by side
+        // as well was slower (8 channels of 1 h at 1 kHz: 3.3 s side by side vs 1.7–2.4 s one after another).
         var data = new double[channelCount][];
-        Parallel.For(0, channelCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
+        int parallelism = raw.SampleCount >= LargeChannelSamples ? 1 : Environment.ProcessorCount;
+        Parallel.For(0, channelCount, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, c =>
         {
             float[] source = raw.Data[selection.Indices[c]];
             var widened = new double[source.Length];
