@@ -193,6 +193,26 @@ public sealed class FifCorruptionTests
     }
 
     [Fact]
+    public void A_directory_that_lists_one_buffer_many_times_is_not_trusted()
+    {
+        // Forge the brainvision file's FIFF_DIR so every entry points at the first data buffer: trusting it would multiply
+        // the samples (and the allocation); the reader must notice the disorder and scan the tags instead.
+        string path = FifTestFiles.PathOf("mne-python__brainvision_test_bin_raw.fif");
+        byte[] bytes = File.ReadAllBytes(path);
+        int dirPos = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(36 + 16));
+        int dirSize = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(dirPos + 8));
+        int firstBuffer = -1;
+        for (int e = dirPos + 16; e < dirPos + 16 + dirSize; e += 16)
+            if (BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(e)) == 300) { firstBuffer = e; break; }
+        Assert.True(firstBuffer > 0);
+        for (int e = firstBuffer + 16; e < dirPos + 16 + dirSize - 16; e += 16)
+            bytes.AsSpan(firstBuffer, 16).CopyTo(bytes.AsSpan(e));
+        using var ms = new MemoryStream(bytes);
+        var raw = FifReader.Read(ms, "forged-dir");
+        Assert.Equal(FifReader.Read(path).SampleCount, raw.SampleCount);
+    }
+
+    [Fact]
     public void Format_errors_are_user_fixable_input_errors()
     {
         var error = FifTestFiles.ReadWithTimeout([1, 2, 3], "tiny");
