@@ -23,10 +23,11 @@ public static class CliApp
     private static readonly Func<Command>[] VerbFactories =
     [
         // Each verb lives in its own file in this folder and adds itself here.
+        PreprocessVerb.Create,
         EmbedVerb.Create,
         ReconstructVerb.Create,
-        BenchVerb.Create,
         ProbeVerb.Create,
+        BenchVerb.Create,
     ];
 
     private static readonly Lazy<RootCommand> Root = new(() =>
