@@ -54,4 +54,13 @@ public sealed class RawRecording
     public double HighPass { get; init; }
     public double LowPass { get; init; }
     public string Source { get; init; } = "";
+    /// <summary>Power-line frequency (FIFF_LINE_FREQ) when the file states it.</summary>
+    public double? LineFrequency { get; init; }
+    /// <summary>MNE's orig_format of the first data buffer: "short", "int", "single" or "double".</summary>
+    public string OriginalFormat { get; init; } = "single";
+    /// <summary>
+    /// Samples contributed by each file of a split recording, in order (one entry for an ordinary file).
+    /// MNE resamples split parts separately, so the preprocessing chain needs these boundaries.
+    /// </summary>
+    public IReadOnlyList<int> PartSampleCounts { get; init; } = [];
 }

@@ -1,0 +1,185 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Zuna.Engine.Fif;
+
+/// <summary>One piece of the continuous data: a stored buffer (Tag set) or an acquisition gap (Tag null, read as zeros).</summary>
+internal readonly record struct FifRawSegment(FifTagEntry? Tag, long FirstSample, int SampleCount);
+
+/// <summary>Where the samples of one file are, before any sample is read (spec §A8).</summary>
+internal sealed record FifRawLayout(long FirstSample, List<FifRawSegment> Segments, long SampleCount, string OriginalFormat);
+
+internal static class FifRawData
+{
+    /// <summary>Bytes per stored value for the buffer types MNE reads; 0 for unsupported ones.</summary>
+    public static int BytesPerValue(int type) => type switch
+    {
+        FifConst.TypeShort or FifConst.TypeDauPack16 => 2,
+        FifConst.TypeInt or FifConst.TypeFloat => 4,
+        FifConst.TypeDouble => 8,
+        FifConst.TypeComplexFloat => 8,
+        FifConst.TypeComplexDouble => 16,
+        _ => 0,
+    };
+
+    private static string FormatName(int type) => type switch
+    {
+        FifConst.TypeShort or FifConst.TypeDauPack16 => "short",
+        FifConst.TypeInt => "int",
+        FifConst.TypeFloat or FifConst.TypeComplexFloat => "single",
+        _ => "double",
+    };
+
+    /// <summary>Finds the raw-data block and lays out its buffers and skips exactly as MNE's _read_raw_file does.</summary>
+    public static FifRawLayout Plan(FifSource src, FifNode meas, int nchan)
+    {
+        var rawNode = meas.FindAll(FifConst.BlockRawData).FirstOrDefault()
+            ?? meas.FindAll(FifConst.BlockContinuousData).FirstOrDefault()
+            ?? meas.FindAll(FifConst.BlockIasRawData).FirstOrDefault()
+            ?? throw new FifFormatException($"{src.Name}: no raw data block found (this may be an epochs, evoked or forward file, not a continuous recording).");
+        var entries = rawNode.Entries;
+        int first = 0;
+        long firstSamp = 0;
+        long firstSkip = 0;
+        if (first < entries.Count && entries[first].Kind == FifConst.FirstSample)
+            firstSamp = FifPayload.ReadInt(src, entries[first++]);
+        if (first < entries.Count && entries[first].Kind == FifConst.DataSkip)
+            firstSkip = FifPayload.ReadInt(src, entries[first++]);
+
+        var segments = new List<FifRawSegment>();
+        long next = firstSamp, pendingSkip = 0;
+        string? format = null;
+        for (int k = first; k < entries.Count; k++)
+        {
+            var e = entries[k];
+            if (e.Kind == FifConst.DataSkip)
+            {
+                pendingSkip = FifPayload.ReadInt(src, e);
+                if (pendingSkip < 0) throw new FifFormatException($"{src.Name}: negative data skip ({pendingSkip} buffers) at byte {e.Position}.");
+            }
+            else if (e.Kind == FifConst.DataBuffer)
+            {
+                int bpv = BytesPerValue(e.Type);
+                if (bpv == 0) throw new FifFormatException($"{src.Name}: cannot handle data buffers of type {e.Type} (byte {e.Position}).");
+                if (e.Type is FifConst.TypeComplexFloat or FifConst.TypeComplexDouble)
+                    throw new FifFormatException($"{src.Name}: complex-valued data buffers (type {e.Type}) are not supported; EEG recordings are real-valued.");
+                format ??= FormatName(e.Type);
+                int nsamp = (int)(e.Size / ((long)bpv * nchan));
+                if (firstSkip > 0) { firstSamp = checked(firstSamp + nsamp * firstSkip); next = firstSamp; firstSkip = 0; }
+                if (pendingSkip > 0)
+                {
+                    long gap = nsamp * pendingSkip;
+                    if (gap > int.MaxValue) throw new FifFormatException($"{src.Name}: data skip of {gap} samples is not plausible.");
+                    segments.Add(new FifRawSegment(null, next, (int)gap));
+                    next += gap;
+                    pendingSkip = 0;
+                }
+                segments.Add(new FifRawSegment(e, next, nsamp));
+                next += nsamp;
+            }
+        }
+        if (segments.Count == 0) throw new FifFormatException($"{src.Name}: the raw data block holds no data buffers.");
+        return new FifRawLayout(firstSamp, segments, next - firstSamp, format ?? "single");
+    }
+
+    /// <summary>
+    /// Decodes every buffer of <paramref name="layout"/> into data[c][offset + s] as (double)value × range × cal, stored float32.
+    /// Reads at most ~1 MiB at a time (whole sample rows), so peak extra memory is one chunk, not a copy of the file.
+    /// </summary>
+    public static void Decode(FifSource src, FifRawLayout layout, double[] cals, float[][] data, long offset)
+    {
+        int nchan = cals.Length;
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            foreach (var seg in layout.Segments)
+            {
+                long dst = offset + (seg.FirstSample - layout.FirstSample);
+                if (seg.Tag is not { } tag) continue; // gap: arrays are zero-initialised
+                int bpv = BytesPerValue(tag.Type);
+                int rowBytes = bpv * nchan;
+                int rowsPerChunk = Math.Max(1, chunk.Length / rowBytes);
+                if (rowsPerChunk * rowBytes > chunk.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                    chunk = ArrayPool<byte>.Shared.Rent(rowBytes);
+                }
+                for (int s0 = 0; s0 < seg.SampleCount; s0 += rowsPerChunk)
+                {
+                    int rows = Math.Min(rowsPerChunk, seg.SampleCount - s0);
+                    var bytes = chunk.AsSpan(0, rows * rowBytes);
+                    src.ReadExactly(tag.PayloadPosition + (long)s0 * rowBytes, bytes);
+                    Scatter(tag.Type, bytes, rows, cals, data, dst + s0);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    /// <summary>Big-endian sample-major rows → per-channel volts. Byte swapping is done in bulk (vectorised) before the transpose.</summary>
+    private static void Scatter(int type, Span<byte> bytes, int rows, double[] cals, float[][] data, long dst)
+    {
+        int nchan = cals.Length;
+        int d = checked((int)dst);
+        switch (type)
+        {
+            case FifConst.TypeShort:
+            case FifConst.TypeDauPack16:
+            {
+                var v = MemoryMarshal.Cast<byte, short>(bytes);
+                if (BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(v, v);
+                for (int c = 0; c < nchan; c++)
+                {
+                    double cal = cals[c];
+                    var outc = data[c].AsSpan(d, rows);
+                    for (int s = 0, i = c; s < rows; s++, i += nchan) outc[s] = (float)(v[i] * cal);
+                }
+                break;
+            }
+            case FifConst.TypeInt:
+            {
+                var v = MemoryMarshal.Cast<byte, int>(bytes);
+                if (BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(v, v);
+                for (int c = 0; c < nchan; c++)
+                {
+                    double cal = cals[c];
+                    var outc = data[c].AsSpan(d, rows);
+                    for (int s = 0, i = c; s < rows; s++, i += nchan) outc[s] = (float)(v[i] * cal);
+                }
+                break;
+            }
+            case FifConst.TypeFloat:
+            {
+                var vi = MemoryMarshal.Cast<byte, int>(bytes);
+                if (BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(vi, vi);
+                var v = MemoryMarshal.Cast<int, float>(vi);
+                for (int c = 0; c < nchan; c++)
+                {
+                    double cal = cals[c];
+                    var outc = data[c].AsSpan(d, rows);
+                    for (int s = 0, i = c; s < rows; s++, i += nchan) outc[s] = (float)(v[i] * cal);
+                }
+                break;
+            }
+            case FifConst.TypeDouble:
+            {
+                var vl = MemoryMarshal.Cast<byte, long>(bytes);
+                if (BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(vl, vl);
+                var v = MemoryMarshal.Cast<long, double>(vl);
+                for (int c = 0; c < nchan; c++)
+                {
+                    double cal = cals[c];
+                    var outc = data[c].AsSpan(d, rows);
+                    for (int s = 0, i = c; s < rows; s++, i += nchan) outc[s] = (float)(v[i] * cal);
+                }
+                break;
+            }
+            default:
+                throw new InvalidOperationException($"buffer type {type} should have been rejected by Plan");
+        }
+    }
+}
