@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+using Zuna.Engine.SafeTensors;
+
+namespace Zuna.Engine.Preprocessing;
+
+/// <summary>
+/// A <see cref="Preprocessed"/> stored as safetensors, so preprocessing can run once and the embed/reconstruct
+/// verbs and the HTTP service can take the result as input. Tensors: <c>eeg</c> F32 [E, C, T] (z-units) and
+/// <c>chan_pos</c> F32 [C, 3] (metres, head frame). <c>__metadata__</c>: <c>channel_names</c> (JSON list),
+/// <c>sfreq_in</c>, <c>global_mean</c>, <c>global_std</c>, <c>n_epochs</c> (invariant-culture round-trip numbers).
+/// </summary>
+public static class PreprocessedFile
+{
+    public const string EegTensor = "eeg";
+    public const string PositionsTensor = "chan_pos";
+
+    public static SafeTensorsWriter ToWriter(Preprocessed p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return new SafeTensorsWriter()
+            .Add(EegTensor, p.Epochs, p.EpochCount, p.ChannelCount, p.EpochSamples)
+            .Add(PositionsTensor, p.ChannelPositions, p.ChannelCount, 3)
+            .Metadata("channel_names", JsonSerializer.Serialize(p.ChannelNames))
+            .Metadata("sfreq_in", Number(p.SampleRateIn))
+            .Metadata("global_mean", Number(p.GlobalMean))
+            .Metadata("global_std", Number(p.GlobalStd))
+            .Metadata("n_epochs", p.EpochCount.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public static void Write(Preprocessed p, string path) => ToWriter(p).Write(path);
+
+    public static Task WriteAsync(Preprocessed p, Stream destination, CancellationToken cancellationToken = default) =>
+        ToWriter(p).WriteAsync(destination, cancellationToken);
+
+    /// <summary>True when the file carries the two tensors of a preprocessed recording (its other checks happen in <see cref="Read(SafeTensorsFile)"/>).</summary>
+    public static bool IsPreprocessed(SafeTensorsFile file) =>
+        file.Tensors.ContainsKey(EegTensor) && file.Tensors.ContainsKey(PositionsTensor);
+
+    public static Preprocessed Read(string path)
+    {
+        using var file = SafeTensorsFile.Open(path);
+        return Read(file);
+    }
+
+    /// <summary>Reads and checks a preprocessed file; anything missing or inconsistent is an <see cref="InvalidRecordingException"/>.</summary>
+    public static Preprocessed Read(SafeTensorsFile file)
+    {
+        string src = file.Source;
+        if (!file.Tensors.TryGetValue(EegTensor, out var eeg) || !file.Tensors.TryGetValue(PositionsTensor, out var pos))
+            throw new InvalidRecordingException($"{src}: not a preprocessed ZUNA file (needs tensors '{EegTensor}' [epochs, channels, samples] and '{PositionsTensor}' [channels, 3]; found {string.Join(", ", file.Tensors.Keys.DefaultIfEmpty("none"))}).");
+        if (eeg.Shape.Length != 3)
+            throw new InvalidRecordingException($"{src}: '{EegTensor}' must have 3 dimensions [epochs, channels, samples], has [{string.Join(", ", eeg.Shape)}].");
+        if (pos.Shape.Length != 2 || pos.Shape[1] != 3)
+            throw new InvalidRecordingException($"{src}: '{PositionsTensor}' must be [channels, 3], is [{string.Join(", ", pos.Shape)}].");
+        long epochs = eeg.Shape[0], channels = eeg.Shape[1], samples = eeg.Shape[2];
+        if (pos.Shape[0] != channels)
+            throw new InvalidRecordingException($"{src}: '{EegTensor}' has {channels} channels but '{PositionsTensor}' has {pos.Shape[0]}.");
+        if (epochs < 1 || channels < 1)
+            throw new InvalidRecordingException($"{src}: '{EegTensor}' holds no data (shape [{string.Join(", ", eeg.Shape)}]).");
+        if (samples <= 0 || samples % 32 != 0 || samples > PreprocessOptions.MaxEpochSamples)
+            throw new InvalidRecordingException($"{src}: epochs of {samples} samples are not usable (need a multiple of 32, at most {PreprocessOptions.MaxEpochSamples}).");
+
+        string[] names = ReadNames(file, (int)channels);
+        double sfreqIn = ReadNumber(file, "sfreq_in");
+        double mean = ReadNumber(file, "global_mean");
+        double std = ReadNumber(file, "global_std");
+        if (file.Metadata.TryGetValue("n_epochs", out var nText) &&
+            (!long.TryParse(nText, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) || n != epochs))
+            throw new InvalidRecordingException($"{src}: metadata n_epochs '{nText}' does not match the {epochs} epochs in '{EegTensor}'.");
+
+        float[] data, positions;
+        try
+        {
+            data = file.ReadFloat32(EegTensor);
+            positions = file.ReadFloat32(PositionsTensor);
+        }
+        catch (SafeTensorsFormatException e)
+        {
+            throw new InvalidRecordingException(e.Message);
+        }
+        return new Preprocessed(data, (int)epochs, (int)channels, (int)samples, positions, names, sfreqIn, mean, std);
+    }
+
+    private static string[] ReadNames(SafeTensorsFile file, int channels)
+    {
+        if (!file.Metadata.TryGetValue("channel_names", out var json))
+            throw new InvalidRecordingException($"{file.Source}: metadata 'channel_names' is missing.");
+        string[]? names;
+        try { names = JsonSerializer.Deserialize<string[]>(json); }
+        catch (JsonException) { names = null; }
+        if (names is null || names.Any(n => n is null))
+            throw new InvalidRecordingException($"{file.Source}: metadata 'channel_names' is not a JSON list of strings.");
+        if (names.Length != channels)
+            throw new InvalidRecordingException($"{file.Source}: {names.Length} channel names for {channels} channels.");
+        return names;
+    }
+
+    private static double ReadNumber(SafeTensorsFile file, string key)
+    {
+        if (!file.Metadata.TryGetValue(key, out var text))
+            throw new InvalidRecordingException($"{file.Source}: metadata '{key}' is missing.");
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            throw new InvalidRecordingException($"{file.Source}: metadata '{key}' = '{text}' is not a finite number.");
+        return value;
+    }
+
+    private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,136 @@
+using Zuna.Engine.Fif;
+using Zuna.Engine.Montage;
+
+namespace Zuna.Engine.Preprocessing;
+
+/// <summary>
+/// The ZUNA preprocessing chain (zuna.preprocessing(), raw path, MNE 1.3 numerics): EEG channels with positions →
+/// resample to 256 Hz → 0.5 Hz FIR high-pass → average reference → zero user bad channels → global z-score →
+/// 5-s epochs (BAD_* epochs dropped) → per-epoch channel mean removal. Works channel by channel in double.
+/// </summary>
+public static class Preprocessor
+{
+    /// <summary>
+    /// Runs the chain. Split recordings (<see cref="RawRecording.PartSampleCounts"/> with several entries) are
+    /// resampled part by part, as MNE does.
+    /// </summary>
+    public static Preprocessed Run(RawRecording raw, PreprocessOptions options)
+    {
+        var continuous = RunContinuous(raw, options);
+        return Epoch(continuous, options, raw.SampleRate);
+    }
+
+    /// <summary>
+    /// The continuous part of the chain: channel selection, resampling to 256 Hz, high-pass, average reference and
+    /// zeroing of the user's bad channels; the result is the input of the global z-score (volts, double).
+    /// </summary>
+    public static ContinuousEeg RunContinuous(RawRecording raw, PreprocessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        IReadOnlyList<int>? partLengths = raw.PartSampleCounts.Count > 1 ? raw.PartSampleCounts : null;
+        if (partLengths is not null && partLengths.Sum() != raw.SampleCount)
+            throw new InvalidRecordingException($"{raw.Source}: split parts add up to {partLengths.Sum()} samples, not {raw.SampleCount}.");
+
+        var selection = ChannelSelection.Select(raw);
+        int channelCount = selection.Indices.Length;
+        string[] names = selection.Indices.Select(i => raw.Channels[i].Name).ToArray();
+        int[] userBad = ResolveBadChannels(names, options.BadChannels);
+        var badSet = new HashSet<string>(raw.BadChannels, StringComparer.Ordinal);
+        bool[] isGood = names.Select(n => !badSet.Contains(n)).ToArray();
+
+        double rateIn = raw.SampleRate;
+        int n = Stages.ResampledLength(raw.SampleCount, rateIn, partLengths);
+        if (n < options.EpochSamples)
+            throw new InvalidRecordingException($"the recording lasts {n / Stages.TargetRate:0.###} s at 256 Hz, shorter than one {options.EpochSamples / Stages.TargetRate:0.###}-s epoch.");
+
+        // Annotation onsets are relative to the first sample at the input rate; MNE re-derives sample indices from
+        // absolute times and the resampled first_samp, which can differ from plain scaling by a fraction of a sample.
+        long firstOut = Stages.ResampledFirstSample(raw.FirstSample, rateIn);
+        double onsetOffset = raw.FirstSample / rateIn - firstOut / Stages.TargetRate;
+        var segments = Stages.FilterSegments(n, Stages.TargetRate, raw.Annotations, onsetOffset);
+        var filter = options.HighPass ? Stages.CreateHighPass() : null;
+
+        // Channel by channel: widen to double, resample, high-pass. Peak extra memory is one 256-Hz double copy.
+        var data = new double[channelCount][];
+        Parallel.For(0, channelCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
+        {
+            float[] source = raw.Data[selection.Indices[c]];
+            var widened = new double[source.Length];
+            for (int i = 0; i < source.Length; i++) widened[i] = source[i];
+            double[] x = Stages.NeedsResampling(rateIn) ? Stages.Resample(widened, rateIn, partLengths) : widened;
+            if (filter is not null) Stages.HighPass(x, filter, segments);
+            data[c] = x;
+        });
+
+        if (options.AverageReference) Stages.AverageReference(data, isGood);
+        foreach (int c in userBad) Array.Clear(data[c]);
+        var annotations = raw.Annotations.Select(a => a with { Onset = a.Onset + onsetOffset }).ToList();
+        return new ContinuousEeg(data, names, selection.Positions, isGood, userBad, annotations);
+    }
+
+    /// <summary>Global z-score over the good channels, fixed-length epochs (BAD_* ones dropped), per-epoch mean removal.
+    /// Consumes <paramref name="continuous"/>: each channel's array is released once its epochs are written.</summary>
+    public static Preprocessed Epoch(ContinuousEeg continuous, PreprocessOptions options, double sampleRateIn)
+    {
+        var data = continuous.Data;
+        int channelCount = data.Length;
+        int n = data[0].Length;
+        var (mean, std) = Stages.GlobalStats(data, continuous.IsGood);
+        if (!(std > 0) || !double.IsFinite(std))
+            throw new InvalidRecordingException($"the EEG signal has no variance to normalise (global std {std}); is the recording flat?");
+
+        var starts = Stages.EpochStarts(n, options.EpochSamples, Stages.TargetRate, continuous.Annotations);
+        if (starts.Count == 0)
+            throw new InvalidRecordingException("every epoch overlaps a BAD_* annotation; nothing is left to process.");
+
+        int t = options.EpochSamples;
+        var epochs = new float[(long)starts.Count * channelCount * t];
+        var userBadSet = continuous.UserBad.ToHashSet();
+        Parallel.For(0, channelCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
+        {
+            double[] x = data[c];
+            if (!userBadSet.Contains(c))
+            {
+                for (int e = 0; e < starts.Count; e++)
+                {
+                    var window = x.AsSpan(starts[e], t);
+                    // z-score, then subtract this epoch's mean (epochs.apply_baseline((None, None))).
+                    double sum = 0;
+                    for (int i = 0; i < t; i++) { double z = (window[i] - mean) / std; window[i] = z; sum += z; }
+                    double epochMean = sum / t;
+                    var target = epochs.AsSpan((e * channelCount + c) * t, t);
+                    for (int i = 0; i < t; i++) target[i] = (float)(window[i] - epochMean);
+                }
+            }
+            data[c] = null!; // release this channel's double copy as soon as its epochs are written
+        });
+
+        var positions = new float[channelCount * 3];
+        for (int c = 0; c < channelCount; c++)
+        {
+            positions[3 * c] = (float)continuous.Positions[c].X;
+            positions[3 * c + 1] = (float)continuous.Positions[c].Y;
+            positions[3 * c + 2] = (float)continuous.Positions[c].Z;
+        }
+        return new Preprocessed(epochs, starts.Count, channelCount, t, positions, continuous.ChannelNames, sampleRateIn, mean, std);
+    }
+
+    /// <summary>Indices of the user's bad channels among the kept ones (case-insensitive, spaces removed).</summary>
+    private static int[] ResolveBadChannels(string[] names, IReadOnlyList<string> requested)
+    {
+        var result = new List<int>();
+        var unknown = new List<string>();
+        foreach (var bad in requested)
+        {
+            string key = StandardMontage.Key(bad);
+            int[] hits = Enumerable.Range(0, names.Length).Where(i => StandardMontage.Key(names[i]) == key).ToArray();
+            if (hits.Length == 0) unknown.Add(bad);
+            result.AddRange(hits);
+        }
+        if (unknown.Count > 0)
+            throw new InvalidOptionException($"bad channel(s) {string.Join(", ", unknown)} are not among the recording's EEG channels ({string.Join(", ", names)}).");
+        return result.Distinct().Order().ToArray();
+    }
+}
