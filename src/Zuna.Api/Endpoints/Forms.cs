@@ -12,11 +12,11 @@ public sealed class UploadForm
     [FromForm(Name = "file"), Description("The recording: a FIF raw file (.fif), or the preprocessed safetensors layout returned by POST /v1/preprocess. Told apart by content.")]
     public required IFormFile File { get; set; }
 
-    [FromForm(Name = "bad_channels"), Description("Channels to zero before the model sees them (the model then reconstructs them). Repeat the field or separate names with commas, e.g. C3,O2.")]
-    public string[]? BadChannels { get; set; }
+    [FromForm(Name = "bad_channels"), Description("Channels to zero before the model sees them (the model then reconstructs them). Names separated by commas, e.g. C3,O2.")]
+    public string? BadChannels { get; set; }
 
     [FromForm(Name = "target_channels"), Description("10-05 electrodes to add as zero channels so the model interpolates them, e.g. Cz,Pz.")]
-    public string[]? TargetChannels { get; set; }
+    public string? TargetChannels { get; set; }
 
     public InputOptions Input() => Forms.Input(BadChannels, TargetChannels);
 }
@@ -28,10 +28,10 @@ public sealed class ReconstructionForm
     public required IFormFile File { get; set; }
 
     [FromForm(Name = "bad_channels"), Description("Channels to zero (and so reconstruct), e.g. C3,O2.")]
-    public string[]? BadChannels { get; set; }
+    public string? BadChannels { get; set; }
 
     [FromForm(Name = "target_channels"), Description("10-05 electrodes to add and interpolate, e.g. Cz,Pz.")]
-    public string[]? TargetChannels { get; set; }
+    public string? TargetChannels { get; set; }
 
     [FromForm(Name = "steps"), Description("Euler steps of the rectified-flow sampler (default 50, at most Zuna:Limits:MaxSteps)."), DefaultValue(50)]
     public int? Steps { get; set; }
@@ -58,10 +58,10 @@ public sealed class JobForm
     public required IFormFile File { get; set; }
 
     [FromForm(Name = "bad_channels"), Description("Channels to zero (and so reconstruct).")]
-    public string[]? BadChannels { get; set; }
+    public string? BadChannels { get; set; }
 
     [FromForm(Name = "target_channels"), Description("10-05 electrodes to add and interpolate.")]
-    public string[]? TargetChannels { get; set; }
+    public string? TargetChannels { get; set; }
 
     [FromForm(Name = "steps"), Description("Reconstructions: Euler steps (default 50).")]
     public int? Steps { get; set; }
@@ -82,7 +82,9 @@ public sealed class JobForm
 /// <summary>Option parsing shared by the forms; anything out of range is an <see cref="InvalidOptionException"/> (400).</summary>
 public static class Forms
 {
-    public static InputOptions Input(string[]? bad, string[]? target) => new(SplitNames(bad), SplitNames(target));
+    // Comma-separated strings rather than string[]: ASP.NET Core 10.0 cannot bind string[] from a form, because
+    // string now implements ISpanParsable and the binder rejects its TryParse signature.
+    public static InputOptions Input(string? bad, string? target) => new(SplitNames(bad), SplitNames(target));
 
     public static SamplerOptions Sampler(int? steps, float? cfg, float? dataNorm, int maxSteps)
     {
@@ -104,7 +106,6 @@ public static class Forms
 
     public static long Seed(long? seed) => seed ?? Random.Shared.NextInt64(0, long.MaxValue);
 
-    private static string[] SplitNames(string[]? values) =>
-        values is null ? [] :
-        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+    private static string[] SplitNames(string? values) =>
+        values is null ? [] : values.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

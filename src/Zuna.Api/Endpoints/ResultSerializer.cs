@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Zuna.Api.Hosting;
+using Zuna.Engine.Inference;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
@@ -45,7 +46,7 @@ public static class ResultSerializer
         if (outcome.Request.Operation == Operation.Embed)
         {
             writer.Add("latents", outcome.Output!, e, s, 32);
-            writer.Add("tok_idx", TokenIndex.Compute(input.ChannelPositions, c, t), s, 4);
+            writer.Add("tok_idx", Tokenizer.TokenIndex(input.ChannelPositions, c, t), s, 4);
         }
         else
         {
@@ -101,7 +102,7 @@ public static class ResultSerializer
         switch (outcome.Request.Operation)
         {
             case Operation.Embed:
-                WriteNested(json, "tok_idx", TokenIndex.Compute(input.ChannelPositions, c, t).Select(v => (float)v).ToArray(), [s, 4]);
+                WriteNested(json, "tok_idx", Tokenizer.TokenIndex(input.ChannelPositions, c, t).Select(v => (float)v).ToArray(), [s, 4]);
                 WriteNested(json, "latents", outcome.Output!, [e, s, 32]);
                 break;
             case Operation.Reconstruct:
@@ -131,35 +132,5 @@ public static class ResultSerializer
             }
             json.WriteEndArray();
         }
-    }
-}
-
-/// <summary>
-/// The per-token 4-D index (x_bin, y_bin, z_bin, t_coarse), channel-major, as the model's tokenizer builds it
-/// (docs/zuna-model.md §3.1): bins = clamp(trunc((p + 0.12) / 0.24 · 50), 0, 49) in float32.
-/// </summary>
-public static class TokenIndex
-{
-    private const float Min = -0.12f, Max = 0.12f;
-    private const int Bins = 50, PatchSamples = 32;
-
-    public static long[] Compute(float[] positions, int channels, int epochSamples)
-    {
-        int coarse = epochSamples / PatchSamples;
-        var index = new long[channels * coarse * 4];
-        for (int ch = 0; ch < channels; ch++)
-        {
-            for (int k = 0; k < coarse; k++)
-            {
-                int row = (ch * coarse + k) * 4;
-                for (int axis = 0; axis < 3; axis++)
-                {
-                    float scaled = (positions[ch * 3 + axis] - Min) / (Max - Min) * Bins;
-                    index[row + axis] = Math.Clamp((long)MathF.Truncate(scaled), 0, Bins - 1);
-                }
-                index[row + 3] = k;
-            }
-        }
-        return index;
     }
 }

@@ -17,10 +17,26 @@ public static class ServiceApi
         app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = (diagnostics, http) =>
             diagnostics.Set("ServerTiming", http.Response.Headers["Server-Timing"].ToString()));
         app.UseServerTiming();
+        app.Use(RejectOversizedBodies);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
         return app;
+    }
+
+    /// <summary>
+    /// Refuses a declared body over Zuna:Limits:MaxUploadBytes before anything reads it. Kestrel enforces the same
+    /// limit on chunked bodies while they are read (MaxRequestBodySize); this check also holds on other servers.
+    /// </summary>
+    private static Task RejectOversizedBodies(HttpContext http, RequestDelegate next)
+    {
+        long max = http.RequestServices.GetRequiredService<IOptions<ZunaOptions>>().Value.Limits.MaxUploadBytes;
+        if (http.Request.ContentLength > max)
+        {
+            http.RequestServices.GetRequiredService<ZunaTelemetry>().RecordRejected("too_large");
+            throw new PayloadTooLargeException($"The request body ({http.Request.ContentLength} bytes) exceeds Zuna:Limits:MaxUploadBytes ({max} bytes).");
+        }
+        return next(http);
     }
 
     public static WebApplication MapZunaApi(this WebApplication app)

@@ -41,7 +41,7 @@ internal sealed class BatchRunner(IZunaModel model, ZunaTelemetry telemetry, Can
         span?.SetTag("zuna.channels", channels);
 
         long start = Stopwatch.GetTimestamp();
-        long encodeEnd = 0;
+        long encodeEnd = 0, firstStep = 0;
         float[] output;
         try
         {
@@ -54,8 +54,8 @@ internal sealed class BatchRunner(IZunaModel model, ZunaTelemetry telemetry, Can
             {
                 var progress = new InlineProgress<SamplerProgress>(p =>
                 {
-                    // The sampler's first report comes once the encoder has run; what follows is decoding.
-                    if (encodeEnd == 0) encodeEnd = Stopwatch.GetTimestamp();
+                    // The sampler reports after each Euler step; the first report marks encoder + one step.
+                    if (firstStep == 0) firstStep = Stopwatch.GetTimestamp();
                     foreach (var w in works)
                         w.Progress?.Report(new WorkProgress(w.EpochsDone, w.Input.EpochCount, p.StepsDone, p.StepsTotal));
                 });
@@ -76,7 +76,7 @@ internal sealed class BatchRunner(IZunaModel model, ZunaTelemetry telemetry, Can
         }
 
         long end = Stopwatch.GetTimestamp();
-        if (encodeEnd == 0) encodeEnd = end;
+        if (encodeEnd == 0) encodeEnd = EstimateEncodeEnd(start, firstStep, end, lead.Sampler.Steps);
         double encode = Stopwatch.GetElapsedTime(start, encodeEnd).TotalSeconds;
         double decode = lead.Operation == Operation.Embed ? 0 : Stopwatch.GetElapsedTime(encodeEnd, end).TotalSeconds;
         telemetry.RecordPhase("encode", encode);
@@ -95,6 +95,18 @@ internal sealed class BatchRunner(IZunaModel model, ZunaTelemetry telemetry, Can
                 lead.Operation == Operation.Embed ? 0 : lead.Sampler.Steps, lead.Operation == Operation.Embed ? 0 : lead.Sampler.Steps));
             if (work.EpochsDone == work.Input.EpochCount) work.Completion.TrySetResult(work.Output);
         }
+    }
+
+    /// <summary>
+    /// The engine runs encoder and sampler in one call, so the encoder's share is estimated: the first progress
+    /// report comes after the encoder and one Euler step, and one step lasts about (end − first) / (steps − 1).
+    /// </summary>
+    private static long EstimateEncodeEnd(long start, long firstStep, long end, int steps)
+    {
+        if (firstStep == 0) return end;
+        if (steps <= 1) return firstStep;
+        long step = (end - firstStep) / (steps - 1);
+        return Math.Max(start, firstStep - step);
     }
 
     /// <summary>A token that fires when every request in the batch has been cancelled, or the host aborts.</summary>

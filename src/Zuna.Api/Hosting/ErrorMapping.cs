@@ -23,6 +23,7 @@ public sealed class ErrorMapping(IProblemDetailsService problems, ILogger<ErrorM
                 StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
                 _ => "Bad request",
             }),
+            InvalidDataException => (StatusCodes.Status400BadRequest, "Malformed request body"),
             PayloadTooLargeException => (StatusCodes.Status413PayloadTooLarge, "Payload too large"),
             UnsupportedMediaTypeException => (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"),
             QueueFullException => (StatusCodes.Status429TooManyRequests, "Queue full"),
