@@ -33,7 +33,6 @@ public static class ServiceApi
         long max = http.RequestServices.GetRequiredService<IOptions<ZunaOptions>>().Value.Limits.MaxUploadBytes;
         if (http.Request.ContentLength > max)
         {
-            http.RequestServices.GetRequiredService<ZunaTelemetry>().RecordRejected("too_large");
             throw new PayloadTooLargeException($"The request body ({http.Request.ContentLength} bytes) exceeds Zuna:Limits:MaxUploadBytes ({max} bytes).");
         }
         return next(http);

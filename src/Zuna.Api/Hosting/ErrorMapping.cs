@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Zuna.Api.Telemetry;
 using Zuna.Engine;
 
 namespace Zuna.Api.Hosting;
@@ -9,7 +10,7 @@ namespace Zuna.Api.Hosting;
 /// AddProblemDetails). Also used for failed jobs, so GET /v1/jobs/{id} reports the same status a
 /// synchronous request would have got.
 /// </summary>
-public sealed class ErrorMapping(IProblemDetailsService problems, ILogger<ErrorMapping> logger) : IExceptionHandler
+public sealed class ErrorMapping(IProblemDetailsService problems, ZunaTelemetry telemetry, ILogger<ErrorMapping> logger) : IExceptionHandler
 {
     public static ProblemDetails ToProblem(Exception exception)
     {
@@ -42,9 +43,23 @@ public sealed class ErrorMapping(IProblemDetailsService problems, ILogger<ErrorM
         };
     }
 
+    /// <summary>The zuna.requests.rejected reason of an answer, counted here once for every path that refuses work.</summary>
+    private static string? RejectionReason(int status) => status switch
+    {
+        400 => "invalid_option",
+        413 => "too_large",
+        415 => "unsupported_media_type",
+        422 => "invalid_input",
+        429 => "queue_full",
+        503 => "not_ready",
+        504 => "deadline",
+        _ => null,
+    };
+
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
         var problem = ToProblem(exception);
+        if (RejectionReason(problem.Status!.Value) is { } reason) telemetry.RecordRejected(reason);
         if (problem.Status >= 500 && exception is not (ServiceNotReadyException or ModelLoadException or DeadlineExceededException))
             logger.LogError(exception, "Unhandled error on {Path}", http.Request.Path);
         if (exception is OperationCanceledException && http.RequestAborted.IsCancellationRequested)

@@ -39,7 +39,6 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !requestAborted.IsCancellationRequested)
         {
-            telemetry.RecordRejected("deadline");
             throw new DeadlineExceededException(seconds);
         }
     }
@@ -83,8 +82,6 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
                 ZunaInputException => "invalid_input",
                 _ => "error",
             };
-            if (e is ZunaInputException) telemetry.RecordRejected(e is InvalidOptionException ? "invalid_option" : "invalid_input");
-            if (e is ServiceNotReadyException or ModelLoadException) telemetry.RecordRejected("not_ready");
             throw;
         }
         finally

@@ -74,7 +74,6 @@ public sealed class ModelHost : IHostedService, IDisposable
         if (Interlocked.Increment(ref _waiting) > _options.Queue.Capacity || !TryWrite(work))
         {
             Interlocked.Decrement(ref _waiting);
-            _telemetry.RecordRejected("queue_full");
             throw new QueueFullException(_options.Queue.Capacity, RetryAfterSeconds());
         }
         // A request that gives up while waiting leaves the queue at once (its slot is freed for others).

@@ -21,7 +21,6 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
         int capacity = host.Capacity;
         if (store.ActiveCount >= capacity || host.QueueDepth >= capacity)
         {
-            telemetry.RecordRejected("queue_full");
             throw new QueueFullException(capacity, 1 + store.ActiveCount / Math.Max(1, capacity));
         }
 

@@ -18,6 +18,8 @@ public static class TelemetryComposition
         builder.Services.AddSerilog((services, log) => log
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            // An unready model is reported by /health/ready itself; an Error line per probe while loading is noise.
+            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()

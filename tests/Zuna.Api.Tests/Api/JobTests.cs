@@ -95,6 +95,9 @@ public sealed class JobTests
         Assert.Equal(HttpStatusCode.Accepted, (await client.DeleteAsync(location)).StatusCode);
         var job = await UntilStatusAsync(client, location, "canceled");
         Assert.True(job.TryGetProperty("finished_at", out _));
+        // The job reports cancellation at once; the worker notices it on its own thread right after.
+        var deadline = DateTime.UtcNow + Wait;
+        while (server.Gate.CancelledBatches == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.Equal(1, server.Gate.CancelledBatches);
         await ErrorResponseTests.ProblemAsync(await client.GetAsync($"{location}/result"), HttpStatusCode.Conflict);
     }
