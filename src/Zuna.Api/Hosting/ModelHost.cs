@@ -136,7 +136,15 @@ public sealed class ModelHost : IHostedService, IDisposable
         {
             _logger.LogWarning("In-flight inference did not finish within {Seconds} s; cancelling it.", grace.TotalSeconds);
             await _abort.CancelAsync();
-            await _workerExited.Task.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await _workerExited.Task.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                // Still inside a non-cancellable call (loading weights); the process exits around it.
+                _logger.LogWarning("The inference thread did not stop within 10 s after cancellation.");
+            }
         }
         _state = ModelState.Stopped;
     }

@@ -7,10 +7,10 @@ namespace Zuna.Api.Jobs;
 /// <summary>
 /// Starts jobs: the upload is copied before the 202 answer (the request's form is gone afterwards), then
 /// the request runs in the background through the same <see cref="InferenceService"/> as the synchronous
-/// endpoints, with the job's cancellation and the host's shutdown as its only deadline.
+/// endpoints, with the job's cancellation (DELETE) as its only deadline.
 /// </summary>
 public sealed class JobRunner(JobStore store, InferenceService inference, IEnginePipeline engine, ZunaTelemetry telemetry,
-    IHostApplicationLifetime lifetime, ILogger<JobRunner> logger)
+    ILogger<JobRunner> logger)
 {
     public async Task<Job> StartAsync(Stream upload, string fileName, InferenceRequest request, OutputFormat format,
         string operation, CancellationToken requestAborted)
@@ -41,14 +41,16 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
 
     private async Task RunAsync(Job job, MemoryStream upload, InferenceRequest request)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Cancellation.Token, lifetime.ApplicationStopping);
+        // Not linked to ApplicationStopping: on SIGTERM a job that already reached the worker finishes within
+        // Zuna:Limits:ShutdownTimeoutSeconds like any request (ModelHost cancels what is left after that).
+        var token = job.Cancellation.Token;
         var progress = new InlineProgress(job.Report);
         try
         {
             job.MarkRunning();
-            var outcome = await inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry), progress, linked.Token);
+            var outcome = await inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry), progress, token);
             await upload.DisposeAsync();
-            byte[] result = await ResultSerializer.SerializeAsync(outcome, job.Format, engine, linked.Token);
+            byte[] result = await ResultSerializer.SerializeAsync(outcome, job.Format, engine, token);
             if (!store.Reserve(result.LongLength, job.Id))
             {
                 job.Fail(ErrorMapping.ToProblem(new PayloadTooLargeException(
