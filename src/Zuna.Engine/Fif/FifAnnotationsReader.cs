@@ -17,22 +17,23 @@ internal static class FifAnnotationsReader
         var result = new List<(double Onset, double Duration, string Description)>();
         if (ReadStored(src, root) is { } stored)
         {
-            double shift; // seconds to add to a stored onset to make it relative to data sample 0
+            // MNE crops in a time frame where onsets are datetimes (microsecond resolution), so kept onsets come back rounded
+            // to whole microseconds in that frame; cropFrameShift moves stored onsets into it, dataShift from it to sample 0.
+            double cropFrameShift = 0, dataShift = 0;
             if (measDate is { } md && stored.OrigTime is { } orig)
-                shift = orig - (md - DateTimeOffset.UnixEpoch).Ticks / 1e7 - firstSample / sfreq;
-            else if (measDate is not null)
-                shift = 0; // orig_time None: onsets already count from the first sample
-            else
-                shift = -firstSampleTag / sfreq; // MNE subtracts the FIRST_SAMPLE tag when there is no meas date
+                dataShift = orig - (md - DateTimeOffset.UnixEpoch).Ticks / 1e7 - firstSample / sfreq;
+            else if (measDate is null)
+                cropFrameShift = -firstSampleTag / sfreq; // MNE subtracts the FIRST_SAMPLE tag when there is no meas date
+            // (meas date set, orig_time None: stored onsets already count from the first sample.)
             double tmax = sampleCount / sfreq;
             for (int i = 0; i < stored.Onsets.Length; i++)
             {
-                double onset = stored.Onsets[i] + shift;
+                double onset = RoundToMicroseconds(stored.Onsets[i] + cropFrameShift) + dataShift;
                 double duration = double.IsNaN(stored.Durations[i]) ? 0 : stored.Durations[i];
                 double end = onset + duration;
                 if (onset > tmax || end < 0) continue; // MNE's crop drops annotations outside the data
                 double clippedOnset = Math.Max(onset, 0), clippedEnd = Math.Min(end, tmax);
-                double clippedDuration = clippedOnset != onset || clippedEnd != end ? clippedEnd - clippedOnset : stored.Durations[i];
+                double clippedDuration = clippedOnset != onset || clippedEnd != end ? clippedEnd - clippedOnset : duration;
                 result.Add((clippedOnset, clippedDuration, stored.Descriptions[i]));
             }
         }
@@ -42,6 +43,9 @@ internal static class FifAnnotationsReader
         return [.. result.Select((a, i) => (a, i)).OrderBy(x => x.a.Onset).ThenBy(x => x.a.Duration).ThenBy(x => x.i)
             .Select(x => new FifAnnotation(x.a.Onset, x.a.Duration, x.a.Description))];
     }
+
+    /// <summary>Python's timedelta(seconds=x): nearest microsecond, ties to even.</summary>
+    private static double RoundToMicroseconds(double seconds) => Math.Round(seconds * 1e6, MidpointRounding.ToEven) / 1e6;
 
     private static Stored? ReadStored(FifSource src, FifNode root)
     {

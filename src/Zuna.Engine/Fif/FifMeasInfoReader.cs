@@ -57,6 +57,7 @@ internal static class FifMeasInfoReader
         for (int i = 0; i < channels.Count; i++)
             channels[i] = channels[i] with { CoordFrame = DefaultCoordFrame(channels[i].Kind) };
 
+        MakeNamesUnique(channels);
         var names = new HashSet<string>(channels.Select(c => c.Name), StringComparer.Ordinal);
         var bads = new List<string>();
         foreach (var node in info.FindAll(FifConst.BlockMneBadChannels))
@@ -68,6 +69,26 @@ internal static class FifMeasInfoReader
 
         return new FifMeasInfo(meas, channels, sfreq.Value, bads, ReadDig(src, info),
             ResolveMeasDate(measDate, info, meas, root), highpass ?? 0.0, lowpass ?? sfreq.Value / 2.0, lineFreq);
+    }
+
+    /// <summary>MNE renames duplicate channel names on reading: every occurrence gets "-0", "-1", … (or "-a"… if taken).</summary>
+    private static void MakeNamesUnique(List<FifChannel> channels)
+    {
+        var names = channels.Select(c => c.Name).ToList();
+        var duplicates = names.GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        foreach (var stem in duplicates)
+        {
+            var indices = Enumerable.Range(0, names.Count).Where(i => names[i] == stem).ToList();
+            for (int k = 0; k < indices.Count; k++)
+            {
+                var candidates = new[] { k.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+                    .Concat(Enumerable.Range('a', 26).Select(ch => ((char)ch).ToString()));
+                string? chosen = candidates.Select(suffix => $"{stem}-{suffix}").FirstOrDefault(n => !names.Contains(n));
+                names[indices[k]] = chosen ?? throw new FifFormatException($"duplicate channel name {stem} cannot be made unique");
+            }
+        }
+        for (int i = 0; i < channels.Count; i++)
+            if (channels[i].Name != names[i]) channels[i] = channels[i] with { Name = names[i] };
     }
 
     /// <summary>Colon-separated FIFF name list; a literal colon is written as {COLON}.</summary>

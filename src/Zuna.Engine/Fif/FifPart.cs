@@ -7,9 +7,6 @@ internal sealed class FifPart
     public required FifNode Root { get; init; }
     public required FifMeasInfo Info { get; init; }
     public required FifRawLayout Layout { get; init; }
-    /// <summary>FIFF_FIRST_SAMPLE as stored (0 when absent), before an initial skip moves first_samp.</summary>
-    public long FirstSampleTag { get; init; }
-
     public static FifPart Open(FifSource source)
     {
         try
@@ -17,10 +14,7 @@ internal sealed class FifPart
             var (_, root) = FifTreeReader.Read(source);
             var info = FifMeasInfoReader.Read(source, root);
             var layout = FifRawData.Plan(source, info.Meas, info.Channels.Count);
-            long firstTag = 0;
-            var rawNode = info.Meas.FindAll(FifConst.BlockRawData).Concat(info.Meas.FindAll(FifConst.BlockContinuousData)).FirstOrDefault();
-            if (rawNode?.Entries is [{ Kind: FifConst.FirstSample } t, ..]) firstTag = FifPayload.ReadInt(source, t);
-            return new FifPart { Source = source, Root = root, Info = info, Layout = layout, FirstSampleTag = firstTag };
+            return new FifPart { Source = source, Root = root, Info = info, Layout = layout };
         }
         catch (OverflowException e)
         {

@@ -8,7 +8,8 @@ namespace Zuna.Engine.Fif;
 internal readonly record struct FifRawSegment(FifTagEntry? Tag, long FirstSample, int SampleCount);
 
 /// <summary>Where the samples of one file are, before any sample is read (spec §A8).</summary>
-internal sealed record FifRawLayout(long FirstSample, List<FifRawSegment> Segments, long SampleCount, string OriginalFormat);
+/// <param name="FirstSampleTag">FIFF_FIRST_SAMPLE as stored (0 when absent), before an initial skip moves first_samp.</param>
+internal sealed record FifRawLayout(long FirstSample, List<FifRawSegment> Segments, long SampleCount, string OriginalFormat, long FirstSampleTag);
 
 internal static class FifRawData
 {
@@ -42,8 +43,9 @@ internal static class FifRawData
         int first = 0;
         long firstSamp = 0;
         long firstSkip = 0;
+        long firstSampleTag = 0;
         if (first < entries.Count && entries[first].Kind == FifConst.FirstSample)
-            firstSamp = FifPayload.ReadInt(src, entries[first++]);
+            firstSamp = firstSampleTag = FifPayload.ReadInt(src, entries[first++]);
         if (first < entries.Count && entries[first].Kind == FifConst.DataSkip)
             firstSkip = FifPayload.ReadInt(src, entries[first++]);
 
@@ -80,7 +82,7 @@ internal static class FifRawData
             }
         }
         if (segments.Count == 0) throw new FifFormatException($"{src.Name}: the raw data block holds no data buffers.");
-        return new FifRawLayout(firstSamp, segments, next - firstSamp, format ?? "single");
+        return new FifRawLayout(firstSamp, segments, next - firstSamp, format ?? "single", firstSampleTag);
     }
 
     /// <summary>

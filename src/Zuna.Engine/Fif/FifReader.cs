@@ -5,6 +5,9 @@ namespace Zuna.Engine.Fif;
 /// <summary>
 /// Reads continuous recordings from FIF files the way MNE-Python 1.3's read_raw_fif(preload=True) does
 /// (spec: shared/docs/fif-mne.md part A). Data come back in volts, one float32 array per channel.
+/// Memory: files on disk are read positionally, buffer by buffer, straight into the channel arrays (peak ≈ the arrays);
+/// .gz files and forward-only streams are first held in memory once, as MNE does. Allocations are bounded by the input
+/// size (plus a fixed slack for acquisition gaps); every malformed input ends in <see cref="FifFormatException"/>.
 /// </summary>
 public static class FifReader
 {
@@ -36,7 +39,10 @@ public static class FifReader
                     if (parts.Count == 0) throw new FileNotFoundException($"FIF file not found: {next}", next);
                     throw new FifFormatException($"Split raw file detected but the next part {Path.GetFileName(full)} does not exist beside {Path.GetFileName(parts[^1].Source.Name)}; keep all parts together with their original names.");
                 }
-                var part = FifPart.Open(OpenPath(full));
+                var source = OpenPath(full);
+                FifPart part;
+                try { part = FifPart.Open(source); }
+                catch { source.Dispose(); throw; }
                 parts.Add(part);
                 next = part.NextPartName(full);
             }
@@ -51,7 +57,9 @@ public static class FifReader
     /// <summary>
     /// Reads a FIF (or gzip-compressed FIF) from a stream, e.g. an upload. A split recording cannot be followed from a stream:
     /// when the file says a next part exists this throws <see cref="FifFormatException"/> (MNE raises too when a part is missing)
-    /// rather than silently returning only the first part. The stream is read to its end; it is not disposed.
+    /// rather than silently returning only the first part. A seekable stream is read in place (positioned reads); a forward-only
+    /// one (e.g. a request body) or a gzip stream is first copied/decompressed into memory, at most <see cref="MaxInMemoryBytes"/>.
+    /// The stream is not disposed.
     /// </summary>
     public static RawRecording Read(Stream stream, string sourceName)
     {
@@ -62,6 +70,29 @@ public static class FifReader
         if (part.NextPartName(name) is not null)
             throw new FifFormatException($"{name}: this is one part of a split recording (it references a next file); upload the parts merged into one file, or read it from disk with all parts beside it.");
         return Assemble([part], name);
+    }
+
+    /// <summary>
+    /// <see cref="Read(Stream, string)"/> for streams that must be read asynchronously (ASP.NET request bodies refuse
+    /// synchronous reads): the bytes are first copied into memory with async reads (at most <see cref="MaxInMemoryBytes"/>),
+    /// then parsed. Memory and file streams are read in place.
+    /// </summary>
+    public static async Task<RawRecording> ReadAsync(Stream stream, string sourceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (stream is MemoryStream or FileStream && stream.CanSeek) return Read(stream, sourceName);
+        string name = string.IsNullOrEmpty(sourceName) ? "upload" : sourceName;
+        var copy = new MemoryStream();
+        var buffer = new byte[81920];
+        int n;
+        while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (copy.Length + n > MaxInMemoryBytes)
+                throw new FifFormatException($"{name}: the upload exceeds {MaxInMemoryBytes >> 20} MiB; read it from a file path.");
+            copy.Write(buffer, 0, n);
+        }
+        copy.Position = 0;
+        return Read(copy, name);
     }
 
     private static FifSource OpenPath(string path)
@@ -179,7 +210,7 @@ public static class FifReader
 
         var info = head.Info;
         var annotations = FifAnnotationsReader.Read(head.Source, head.Root, info.MeasDate, info.SampleRate,
-            head.FirstSampleTag, head.Layout.FirstSample, total, gaps);
+            head.Layout.FirstSampleTag, head.Layout.FirstSample, total, gaps);
         return new RawRecording
         {
             Channels = info.Channels,

@@ -3,14 +3,14 @@ using System.Buffers.Binary;
 namespace Zuna.Engine.Fif;
 
 /// <summary>One tag of the file: its 16-byte header fields and the absolute position of the header (spec §A2).</summary>
-public readonly record struct FifTagEntry(int Kind, int Type, int Size, long Position)
+internal readonly record struct FifTagEntry(int Kind, int Type, int Size, long Position)
 {
     /// <summary>Absolute position of the payload.</summary>
     public long PayloadPosition => Position + FifConst.TagHeaderSize;
 }
 
 /// <summary>A FIFF_BLOCK_START … FIFF_BLOCK_END block: its own tags (not its children's) and child blocks (spec §A4).</summary>
-public sealed class FifNode
+internal sealed class FifNode
 {
     /// <summary>FIFFB_* value; 0 for the file root (as in MNE's tree).</summary>
     public int Block { get; init; }
@@ -43,7 +43,7 @@ public sealed class FifNode
 }
 
 /// <summary>FIFF id struct (type 31): version, machine id, and a time stamp MNE uses as a measurement-date fallback.</summary>
-public readonly record struct FifId(int Version, int MachineId0, int MachineId1, int Seconds, int Microseconds);
+internal readonly record struct FifId(int Version, int MachineId0, int MachineId1, int Seconds, int Microseconds);
 
 /// <summary>Reads the tag list of a file (from its FIFF_DIR when valid, otherwise by a sequential scan) and builds the block tree.</summary>
 internal static class FifTreeReader
@@ -89,8 +89,10 @@ internal static class FifTreeReader
         var visited = new HashSet<long>();
         long pos = 0;
         Span<byte> nextField = stackalloc byte[4];
-        while (pos >= 0 && src.Length - pos >= FifConst.TagHeaderSize)
+        while (pos < src.Length)
         {
+            if (src.Length - pos < FifConst.TagHeaderSize)
+                throw new FifFormatException($"{src.Name}: the file ends inside a tag header at byte {pos}; it is truncated.");
             if (!visited.Add(pos)) throw new FifFormatException($"{src.Name}: the tag chain loops back to byte {pos}; the file is corrupt.");
             var tag = ReadHeader(src, pos);
             tags.Add(tag);
@@ -101,6 +103,9 @@ internal static class FifTreeReader
             else if (next > 0)
             {
                 if (next >= src.Length) throw new FifFormatException($"{src.Name}: tag at byte {pos} points to byte {next}, past the end of the file ({src.Length} bytes).");
+                // Tags never overlap: a pointer back into earlier bytes would loop or count the same bytes twice.
+                if (next < tag.PayloadPosition + tag.Size)
+                    throw new FifFormatException($"{src.Name}: tag at byte {pos} points back to byte {next} (a loop or overlapping tags); the file is corrupt.");
                 pos = next;
             }
             else throw new FifFormatException($"{src.Name}: tag at byte {pos} has an invalid next-tag field ({next}).");
@@ -119,6 +124,8 @@ internal static class FifTreeReader
         var raw = new byte[dir.Size];
         src.ReadExactly(dir.PayloadPosition, raw);
         var tags = new List<FifTagEntry>(dir.Size / 16);
+        Span<byte> header = stackalloc byte[FifConst.TagHeaderSize];
+        long endOfPrevious = 0;
         for (int off = 0; off < raw.Length; off += 16)
         {
             var e = raw.AsSpan(off, 16);
@@ -126,6 +133,13 @@ internal static class FifTreeReader
             int size = BinaryPrimitives.ReadInt32BigEndian(e[8..]), pos = BinaryPrimitives.ReadInt32BigEndian(e[12..]);
             if (kind == -1 && pos == -1) continue; // sentinel
             if (size < 0 || pos < 0 || (long)pos + FifConst.TagHeaderSize + size > src.Length) return null;
+            // The header at pos must agree with the entry (MNE reads the header there); otherwise trust the scan instead.
+            src.ReadExactly(pos, header);
+            if (BinaryPrimitives.ReadInt32BigEndian(header) != kind || BinaryPrimitives.ReadInt32BigEndian(header[4..]) != type ||
+                BinaryPrimitives.ReadInt32BigEndian(header[8..]) != size) return null;
+            // Entries must be in file order and must not overlap, or a forged directory could count the same buffer many times.
+            if (pos < endOfPrevious) return null;
+            endOfPrevious = (long)pos + FifConst.TagHeaderSize + size;
             tags.Add(new FifTagEntry(kind, type, size, pos));
         }
         return tags.Count > 0 && tags[0].Kind == FifConst.FileId ? tags : null;

@@ -1,14 +1,18 @@
+using System.IO.Compression;
+
 namespace Zuna.Engine.Fif;
 
 /// <summary>
 /// Writes a <see cref="RawRecording"/> as a FIF raw file readable by MNE-Python (read_raw_fif): float32 buffers of 1 s,
 /// values in volts (range = cal = 1), channel positions in loc[0..2] plus matching EEG dig points so raw.get_montage() works.
+/// The sampling rate is stored as float32 (FIFF_SFREQ), so a rate float32 cannot represent comes back rounded, as with MNE.
 /// For recordings produced piece by piece use <see cref="FifRawWriter"/> directly.
 /// </summary>
 public static class FifWriter
 {
     private const int ChunkSamples = 1 << 16;
 
+    /// <summary>Writes to <paramref name="path"/> through a temporary file (gzip-compressed when the name ends in .gz).</summary>
     public static void Write(string path, RawRecording recording)
     {
         ArgumentNullException.ThrowIfNull(recording);
@@ -17,8 +21,11 @@ public static class FifWriter
         try
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var output = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                       ? new GZipStream(fs, CompressionLevel.Optimal) // like MNE's raw.save("x_raw.fif.gz")
+                       : (Stream)fs)
             {
-                var w = new FifRawWriter(fs, FifWriteHeader.From(recording));
+                var w = new FifRawWriter(output, FifWriteHeader.From(recording));
                 for (int s = 0; s < recording.SampleCount; s += ChunkSamples)
                     w.Append(recording.Data, s, Math.Min(ChunkSamples, recording.SampleCount - s));
                 w.Complete();

@@ -27,7 +27,12 @@ public sealed record FifChannel(
     public bool IsEeg => Kind == (int)FifChannelKind.Eeg;
 }
 
-/// <summary>An annotation in seconds relative to the first sample of the recording (MNE's orig_time = meas_date semantics resolved).</summary>
+/// <summary>
+/// An annotation. <see cref="Onset"/> is in seconds from sample 0 of <see cref="RawRecording.Data"/>, i.e. MNE's
+/// raw.annotations.onset − first_samp / sfreq, with MNE's orig_time/meas_date rules already resolved; sample index =
+/// round(Onset × sfreq). As in MNE, annotations wholly outside the data are dropped and those crossing an edge clipped;
+/// each interior acquisition skip adds a "BAD_ACQ_SKIP" annotation over its zero-filled gap.
+/// </summary>
 public sealed record FifAnnotation(double Onset, double Duration, string Description);
 
 /// <summary>A digitised point (FIFF_DIG_POINT).</summary>

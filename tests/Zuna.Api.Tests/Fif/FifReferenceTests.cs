@@ -40,6 +40,15 @@ public sealed class FifReferenceTests
         AssertMatchesReference(FifReader.Read(pipe, file), reference);
     }
 
+    [Fact]
+    public async Task ReadAsync_works_on_a_stream_that_refuses_synchronous_reads()
+    {
+        // Like an ASP.NET request body with AllowSynchronousIO = false.
+        using var body = new NonSeekableStream(File.ReadAllBytes(SharedData.Path("data/fif/derived/zuna__sample1_raw.fif.gz")), allowSync: false);
+        var raw = await FifReader.ReadAsync(body, "upload.fif.gz", CancellationToken.None);
+        AssertMatchesReference(raw, "zuna__sample1_raw");
+    }
+
     internal static void AssertMatchesReference(RawRecording raw, string reference)
     {
         var npz = Npz.Load(SharedData.Path($"data/fif/reference/{reference}.ref.npz"));
@@ -79,14 +88,14 @@ public sealed class FifReferenceTests
         for (int i = 0; i < expectedAnn.Count; i++)
         {
             Assert.Equal(expectedAnn[i].Description, raw.Annotations[i].Description);
-            Assert.Equal(expectedAnn[i].Onset, raw.Annotations[i].Onset, 2e-6);
-            Assert.Equal(expectedAnn[i].Duration, raw.Annotations[i].Duration, 2e-6);
+            Assert.Equal(expectedAnn[i].Onset, raw.Annotations[i].Onset, 1e-9);
+            Assert.Equal(expectedAnn[i].Duration, raw.Annotations[i].Duration, 1e-9);
         }
     }
 }
 
 /// <summary>A forward-only stream, like an HTTP request body.</summary>
-internal sealed class NonSeekableStream(byte[] bytes) : Stream
+internal sealed class NonSeekableStream(byte[] bytes, bool allowSync = true) : Stream
 {
     private readonly MemoryStream _inner = new(bytes);
     public override bool CanRead => true;
@@ -95,7 +104,12 @@ internal sealed class NonSeekableStream(byte[] bytes) : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
     public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 7000));
+    public override int Read(byte[] buffer, int offset, int count) =>
+        allowSync ? _inner.Read(buffer, offset, Math.Min(count, 7000)) : throw new InvalidOperationException("Synchronous operations are disallowed.");
+    public override int Read(Span<byte> buffer) =>
+        allowSync ? _inner.Read(buffer[..Math.Min(buffer.Length, 7000)]) : throw new InvalidOperationException("Synchronous operations are disallowed.");
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_inner.Read(buffer.Span[..Math.Min(buffer.Length, 7000)]));
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
