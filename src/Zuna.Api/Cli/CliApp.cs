@@ -24,6 +24,7 @@ public static class CliApp
     [
         // Each verb lives in its own file in this folder and adds itself here.
         BenchVerb.Create,
+        PreprocessVerb.Create,
     ];
 
     private static readonly Lazy<RootCommand> Root = new(() =>
@@ -39,7 +40,7 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        var config = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error };
+        var config = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error, EnableDefaultExceptionHandler = false };
         var parse = Root.Value.Parse(args);
         try
         {

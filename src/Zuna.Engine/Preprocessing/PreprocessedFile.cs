@@ -92,7 +92,7 @@ public static class PreprocessedFile
         if (names is null || names.Any(n => n is null))
             throw new InvalidRecordingException($"{file.Source}: metadata 'channel_names' is not a JSON list of strings.");
         if (names.Length != channels)
-            throw new InvalidRecordingException($"{file.Source}: {names.Length} channel names for {channels} channels.");
+            throw new InvalidRecordingException($"{file.Source}: metadata 'channel_names' lists {names.Length} names for {channels} channels.");
         return names;
     }
 
