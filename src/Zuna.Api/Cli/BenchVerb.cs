@@ -8,6 +8,7 @@ public static class BenchVerb
     private static readonly Func<Command>[] Benchmarks =
     [
         // Each benchmark lives in its own file in Cli/Bench/ and adds itself here.
+        Bench.BenchModel.Create,
     ];
 
     public static Command Create()

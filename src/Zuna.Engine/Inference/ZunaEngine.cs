@@ -112,7 +112,7 @@ public sealed class ZunaEngine : IZunaModel
     }
 
     /// <summary>Scaled, clipped tokens [B, S, 32] on the device, and tok_idx [S, 4] on the CPU.</summary>
-    internal (Tensor Tokens, Tensor TokIdx) Tokens(EpochBatch batch, float dataNorm)
+    public (Tensor Tokens, Tensor TokIdx) Tokens(EpochBatch batch, float dataNorm)
     {
         var scaled = Tokenizer.ScaleAndClip(batch.Signals, dataNorm);
         var tokens = tensor(scaled, [batch.BatchSize, batch.TokenCount, Tokenizer.PatchSamples]).to(Device);   // [B, C·T] -> [B, S, 32]
