@@ -9,6 +9,7 @@ public static class BenchVerb
     [
         // Each benchmark lives in its own file in Cli/Bench/ and adds itself here.
         Bench.BenchModel.Create,
+        Bench.BenchLoad.Create,
     ];
 
     public static Command Create()

@@ -12,10 +12,11 @@ public static class ServiceApi
 {
     public static WebApplication UseZunaPipeline(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages(); // empty 4xx/5xx bodies (401, 404, 429 from the rate limiter) become problem details
+        // Outermost, so the log line carries the status the client got (an exception passing through it reads as 500).
         app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = (diagnostics, http) =>
             diagnostics.Set("ServerTiming", http.Response.Headers["Server-Timing"].ToString()));
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(); // empty 4xx/5xx bodies (401, 404, 429 from the rate limiter) become problem details
         app.UseServerTiming();
         app.Use(RejectOversizedBodies);
         app.UseAuthentication();

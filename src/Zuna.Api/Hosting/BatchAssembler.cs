@@ -9,7 +9,7 @@ public readonly record struct BatchSlice(InferenceWork Work, int FirstEpoch, int
 /// <summary>
 /// Forms batches on the inference thread: the oldest waiting request leads; requests whose epochs the model
 /// sees with the same shapes (<see cref="InferenceWork.CanShareBatchWith"/>) fill the batch up to
-/// MaxBatchEpochs, waiting at most MaxBatchDelayMs for them. A request longer than a batch is split over
+/// MaxBatchEpochs, waiting at most MaxBatchDelayMs for them (0 turns cross-request batching off). A request longer than a batch is split over
 /// consecutive batches; requests that do not fit keep their place in line.
 /// </summary>
 public sealed class BatchAssembler(
@@ -30,6 +30,7 @@ public sealed class BatchAssembler(
         var slices = new List<BatchSlice>();
         int room = options.MaxBatchEpochs;
         Take(head, slices, ref room);
+        if (options.MaxBatchDelayMs == 0) return slices; // cross-request batching off: one request per batch
 
         foreach (var other in _pending.ToArray())
         {

@@ -73,6 +73,13 @@ public sealed class JobSweeper(JobStore store, TimeProvider clock) : BackgroundS
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken)) store.Sweep();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken)) store.Sweep();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // host shutting down (or disposed without StopAsync)
+        }
     }
 }
