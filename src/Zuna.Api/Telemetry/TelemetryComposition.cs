@@ -56,14 +56,16 @@ public static class TelemetryComposition
 
     /// <summary>
     /// Gives every request a <see cref="PhaseTimer"/> (a request feature) and writes its phases as the
-    /// Server-Timing header when the response starts.
+    /// Server-Timing header when the response starts, with the trace id as X-Trace-Id.
     /// </summary>
     public static IApplicationBuilder UseServerTiming(this IApplicationBuilder app) => app.Use((http, next) =>
     {
         var timer = new PhaseTimer(http.RequestServices.GetRequiredService<ZunaTelemetry>());
         http.Features.Set(timer);
+        string traceId = System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier;
         http.Response.OnStarting(() =>
         {
+            http.Response.Headers["X-Trace-Id"] = traceId; // the same id as the spans, the log lines and problem details
             string header = timer.ServerTimingHeader();
             if (header.Length > 0) http.Response.Headers["Server-Timing"] = header;
             return Task.CompletedTask;

@@ -90,6 +90,27 @@ public sealed class ServiceTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
+    public async Task Each_phase_is_a_span_in_the_requests_trace()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Zuna",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        var response = await _client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "2")));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        string traceId = response.Headers.GetValues("X-Trace-Id").Single();
+        var names = spans.Where(s => s.TraceId.ToHexString() == traceId).Select(s => s.OperationName).ToHashSet();
+        foreach (var phase in new[] { "parse", "preprocess", "queue", "reconstruct", "serialize" })
+            Assert.Contains(phase, names);
+    }
+
+    [Fact]
     public void Command_line_switches_map_onto_the_configuration_keys()
     {
         var config = new ConfigurationBuilder()
