@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
@@ -16,6 +17,14 @@ namespace Zuna.Api.Hosting;
 public static class ServiceComposition
 {
     public const string RateLimitPolicy = "per-key";
+
+    private const string JobSnapshotExample = """
+        {
+          "id": "5f0c6f3e-8a57-4c0e-9d59-2f7f1f3b9a10", "operation": "reconstructions", "status": "running",
+          "progress": { "epochs_done": 16, "epochs_total": 48, "steps_done": 20, "steps_total": 50 },
+          "created_at": "2026-11-30T01:00:00Z", "started_at": "2026-11-30T01:00:01Z"
+        }
+        """;
 
     /// <summary>Command-line switches that map onto configuration keys (besides ASP.NET's own --urls).</summary>
     public static readonly Dictionary<string, string> SwitchMappings = new()
@@ -112,6 +121,10 @@ public static class ServiceComposition
                 "layout returned by /v1/preprocess). Results are safetensors by default; `?format=json` or " +
                 "`Accept: application/json` returns JSON; reconstructions also offer `?format=fif` (volts). " +
                 "Errors are RFC 9457 problem details with a traceId.";
+            return Task.CompletedTask;
+        }).AddSchemaTransformer((schema, context, _) =>
+        {
+            if (context.JsonTypeInfo.Type == typeof(JobSnapshot)) schema.Examples = [JsonNode.Parse(JobSnapshotExample)!];
             return Task.CompletedTask;
         }));
         return builder;

@@ -57,6 +57,8 @@ public sealed class ServiceTests(SharedServer shared) : IClassFixture<SharedServ
         foreach (var field in new[] { "file", "steps", "cfg", "seed", "bad_channels", "target_channels", "data_norm" })
             Assert.Contains($"\"{field}\"", schema);
         Assert.True(reconstruct.GetProperty("responses").TryGetProperty("429", out _));
+        var job = document.GetProperty("components").GetProperty("schemas").GetProperty("JobSnapshot");
+        Assert.Equal("running", job.GetProperty("examples")[0].GetProperty("status").GetString());
 
         var ui = await _client.GetAsync("/swagger/index.html");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
