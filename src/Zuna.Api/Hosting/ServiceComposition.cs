@@ -69,6 +69,9 @@ public static class ServiceComposition
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
+            // One id, the W3C trace id that spans, logs and X-Trace-Id carry; the framework's own entry (named
+            // by the snake_case policy, holding the whole traceparent) would only repeat it.
+            ctx.ProblemDetails.Extensions.Remove("trace_id");
             ctx.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier;
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
         });

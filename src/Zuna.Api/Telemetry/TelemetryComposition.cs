@@ -24,7 +24,7 @@ public static class TelemetryComposition
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
             .WriteTo.Console(new RenderedCompactJsonFormatter()),
-            writeToProviders: true);
+            writeToProviders: false); // Serilog replaces the default console provider (no duplicate lines)
 
         bool ObservedPath(HttpContext http) =>
             !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments("/metrics");

@@ -17,6 +17,7 @@ public sealed class ErrorResponseTests(SharedServer shared) : IClassFixture<Shar
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.Matches("^[0-9a-f]{32}$", problem.GetProperty("traceId").GetString());
+        Assert.False(problem.TryGetProperty("trace_id", out _));
         return problem;
     }
 
