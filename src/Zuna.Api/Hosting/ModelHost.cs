@@ -112,6 +112,7 @@ public sealed class ModelHost : IHostedService, IDisposable
         Interlocked.Decrement(ref _waiting);
         double wait = Stopwatch.GetElapsedTime(work.EnqueuedAt).TotalSeconds;
         work.Timings.QueueSeconds = wait;
+        work.Progress?.Report(new WorkProgress(0, work.Input.EpochCount, 0, 0)); // a job turns "running" here
         _telemetry.RecordPhase("queue", wait);
         using var span = ZunaTelemetry.Source.StartActivity("queue", ActivityKind.Internal, work.Parent,
             startTime: DateTimeOffset.UtcNow - TimeSpan.FromSeconds(wait));

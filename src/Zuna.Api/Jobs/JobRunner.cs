@@ -47,7 +47,8 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
         var progress = new InlineProgress(job.Report);
         try
         {
-            job.MarkRunning();
+            // Model work turns "running" when the worker takes it (first progress report); preprocessing runs now.
+            if (request.Operation is null) job.MarkRunning();
             var outcome = await inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry), progress, token);
             await upload.DisposeAsync();
             byte[] result = await ResultSerializer.SerializeAsync(outcome, job.Format, engine, token);

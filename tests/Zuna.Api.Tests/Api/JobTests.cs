@@ -91,6 +91,8 @@ public sealed class JobTests
         var client = await server.ReadyClientAsync();
         var (location, _) = await SubmitAsync(client, ("operation", "reconstructions"), ("steps", "2"));
         Assert.True(await server.Gate.BatchEnteredAsync(Wait));
+        var (waiting, _) = await SubmitAsync(client, ("operation", "embeddings"));
+        Assert.Equal("queued", (await client.GetFromJsonAsync<JsonElement>(waiting)).GetProperty("status").GetString());
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.DeleteAsync(location)).StatusCode);
         var job = await UntilStatusAsync(client, location, "canceled");
@@ -100,6 +102,9 @@ public sealed class JobTests
         while (server.Gate.CancelledBatches == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.Equal(1, server.Gate.CancelledBatches);
         await ErrorResponseTests.ProblemAsync(await client.GetAsync($"{location}/result"), HttpStatusCode.Conflict);
+
+        server.Gate.OpenBatches(); // the queued job runs once the worker is free
+        await UntilStatusAsync(client, waiting, "succeeded");
     }
 
     [Fact]
