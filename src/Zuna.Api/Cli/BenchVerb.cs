@@ -10,6 +10,7 @@ public static class BenchVerb
         // Each benchmark lives in its own file in Cli/Bench/ and adds itself here.
         Bench.BenchModel.Create,
         Bench.BenchLoad.Create,
+        Bench.BenchPreprocess.Create,
     ];
 
     public static Command Create()

@@ -60,16 +60,23 @@ public sealed class OverlapAddFilter(double[] taps)
         double[] tapSpectrum = TapSpectrum(blockLength);
 
         var padded = Padding.ReflectLimited(x, edge, edge);
-        var output = new double[paddedLength];
         int segmentLength = blockLength - tapCount + 1;
-        int shift = (tapCount - 1) / 2 + edge;
-        for (int start = 0; start < paddedLength; start += segmentLength)
+        int segments = (paddedLength + segmentLength - 1) / segmentLength;
+        // All zero-padded segments side by side, convolved in one call, then overlap-added.
+        var blocks = new double[(long)segments * blockLength];
+        for (int s = 0; s < segments; s++)
         {
-            int take = Math.Min(segmentLength, paddedLength - start);
-            double[] spectrum = RealFft.Forward(padded.AsSpan(start, take), blockLength);
-            MultiplyComplex(spectrum, tapSpectrum);
-            double[] product = RealFft.Inverse(spectrum, blockLength);
+            int start = s * segmentLength;
+            padded.AsSpan(start, Math.Min(segmentLength, paddedLength - start)).CopyTo(blocks.AsSpan(s * blockLength));
+        }
+        RealFft.ConvolveRows(blocks, segments, blockLength, tapSpectrum);
 
+        var output = new double[paddedLength];
+        int shift = (tapCount - 1) / 2 + edge;
+        for (int s = 0; s < segments; s++)
+        {
+            int start = s * segmentLength;
+            var product = blocks.AsSpan(s * blockLength, blockLength);
             int outStart = Math.Max(0, start - shift);
             int outStop = Math.Min(start - shift + blockLength, paddedLength);
             int productStart = Math.Max(0, shift - start);
@@ -85,17 +92,6 @@ public sealed class OverlapAddFilter(double[] taps)
             if (!_tapSpectra.TryGetValue(blockLength, out var spectrum))
                 _tapSpectra[blockLength] = spectrum = RealFft.Forward(_taps, blockLength);
             return spectrum;
-        }
-    }
-
-    private static void MultiplyComplex(Span<double> a, ReadOnlySpan<double> b)
-    {
-        for (int i = 0; i < a.Length; i += 2)
-        {
-            double re = a[i] * b[i] - a[i + 1] * b[i + 1];
-            double im = a[i] * b[i + 1] + a[i + 1] * b[i];
-            a[i] = re;
-            a[i + 1] = im;
         }
     }
 }

@@ -7,6 +7,8 @@ public class RealFftTests
 {
     [Theory]
     [InlineData(1000)]
+    [InlineData(4096)]   // power of two, managed radix-2
+    [InlineData(64)]
     [InlineData(2097)]   // odd, 3·699: the 1000 → 256 Hz irfft length of the brainvision file
     [InlineData(16384)]
     [InlineData(20011)]  // prime, libtorch
