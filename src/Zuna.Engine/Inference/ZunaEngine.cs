@@ -69,13 +69,18 @@ public sealed class ZunaEngine : IZunaModel
         return Tokenizer.TokenIndex(batch.ChannelPositions, batch.ChannelCount, batch.EpochSamples);
     }
 
-    public float[] Embed(EpochBatch batch, CancellationToken cancellationToken = default)
+    public float[] Embed(EpochBatch batch, CancellationToken cancellationToken = default) =>
+        Embed(batch, new SamplerOptions().DataNorm, cancellationToken);
+
+    /// <summary>Encoder latents [B, S, 32] with a non-default data_norm (the input is clamp(x / dataNorm, −1, 1)).</summary>
+    public float[] Embed(EpochBatch batch, float dataNorm, CancellationToken cancellationToken = default)
     {
         Tokenizer.Validate(batch, Config.MaxSeqLen);
+        ValidateOptions(new SamplerOptions { DataNorm = dataNorm });
         cancellationToken.ThrowIfCancellationRequested();
         using var mode = inference_mode();
         using var scope = NewDisposeScope();
-        var (tokens, tokIdx) = Tokens(batch, new SamplerOptions().DataNorm);
+        var (tokens, tokIdx) = Tokens(batch, dataNorm);
         var latents = Encode(tokens, tokIdx);
         return ToArray(latents);
     }

@@ -91,3 +91,23 @@ public sealed class SamplingBehaviourTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>Every tensor a call allocates is disposed before it returns (TorchSharp's thread-local live count).</summary>
+public sealed class TensorLifetimeTests
+{
+    [Fact]
+    public void Embed_and_reconstruct_leave_no_live_tensors()
+    {
+        var f = FixtureSet.Get("tiny");
+        var engine = f.Engine();
+        var batch = f.Batch("c3");
+        lock (engine)
+        {
+            engine.Embed(batch);   // warm-up: lazy one-time state
+            long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            engine.Embed(batch);
+            engine.Reconstruct(batch, new SamplerOptions { Steps = 2, Cfg = 2f }, [new NoiseKey(1, 0)]);
+            Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        }
+    }
+}

@@ -135,4 +135,26 @@ public sealed class WeightLoadingTests : IDisposable
         Assert.Contains("'encoder.layers.0.attention.q_norm.weight'", e.Message);
         Assert.Throws<ModelLoadException>(() => ZunaEngine.Load(Path.Combine(_dir, "nope")));
     }
+
+    [Fact]
+    public void Hugging_face_cache_layout_gives_model_id_revision_and_sha_from_the_blob_name()
+    {
+        // models--Org--Name/blobs/<sha256> with snapshots/<revision>/<file> symlinks, as huggingface_hub stores it.
+        string repo = Path.Combine(_dir, "models--Zyphra--ZUNA");
+        string blobs = Path.Combine(repo, "blobs"), snapshot = Path.Combine(repo, "snapshots", "0123abcd");
+        Directory.CreateDirectory(blobs);
+        Directory.CreateDirectory(snapshot);
+        string weights = Path.Combine(_tiny.Directory, "model.safetensors");
+        string sha;
+        using (var stream = File.OpenRead(weights)) sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+        File.Copy(weights, Path.Combine(blobs, sha));
+        File.Copy(Path.Combine(_tiny.Directory, "config.json"), Path.Combine(blobs, "config-blob"));
+        File.CreateSymbolicLink(Path.Combine(snapshot, "model-00001-of-00001.safetensors"), Path.Combine("..", "..", "blobs", sha));
+        File.CreateSymbolicLink(Path.Combine(snapshot, "config.json"), Path.Combine("..", "..", "blobs", "config-blob"));
+
+        using var engine = ZunaEngine.Load(snapshot);
+        Assert.Equal(("Zyphra/ZUNA", "0123abcd", sha), (engine.Info.ModelId, engine.Info.Revision, engine.Info.WeightsSha256));
+        var batch = _tiny.Batch("c3");
+        Compare.Close("latents via symlinked HF cache", engine.Embed(batch), _tiny.F32("c3.latents"), 2e-5);
+    }
 }
