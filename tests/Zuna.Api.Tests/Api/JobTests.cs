@@ -108,6 +108,24 @@ public sealed class JobTests
     }
 
     [Fact]
+    public async Task Jobs_count_against_the_queue_capacity()
+    {
+        await using var server = new ZunaServer(new() { ["Zuna:Queue:Capacity"] = "1" }, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+        var (first, _) = await SubmitAsync(client, ("operation", "embeddings"));
+        Assert.True(await server.Gate.BatchEnteredAsync(Wait));
+
+        var refused = await client.PostAsync("/v1/jobs", ZunaServer.SampleUpload(("operation", "embeddings")));
+        await ErrorResponseTests.ProblemAsync(refused, HttpStatusCode.TooManyRequests);
+        Assert.True(refused.Headers.Contains("Retry-After"));
+
+        server.Gate.OpenBatches();
+        await UntilStatusAsync(client, first, "succeeded");
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs", ZunaServer.SampleUpload(("operation", "embeddings")))).StatusCode);
+    }
+
+    [Fact]
     public async Task Failed_job_reports_the_problem_a_synchronous_request_would_get()
     {
         await using var server = new ZunaServer();
