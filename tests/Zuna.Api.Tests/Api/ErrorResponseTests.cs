@@ -91,7 +91,11 @@ public sealed class LimitTests
     {
         await using var server = new ZunaServer(new() { ["Zuna:Limits:MaxUploadBytes"] = "65536" }, kestrel: kestrel);
         var client = await server.ReadyClientAsync();
-        var response = await client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload()); // 187 kB
+        // Expect: 100-continue (as curl sends for large bodies): the refusal comes before the body is sent, so a
+        // server closing the connection on an unread body cannot turn the 413 into a reset on the client side.
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/embeddings") { Content = ZunaServer.SampleUpload() }; // 187 kB
+        request.Headers.ExpectContinue = true;
+        var response = await client.SendAsync(request);
         var problem = await ErrorResponseTests.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("65536", problem.GetProperty("detail").GetString());
     }
