@@ -1,10 +1,21 @@
 using Zuna.Api.Cli;
+using Zuna.Api.Endpoints;
+using Zuna.Api.Hosting;
+using Zuna.Api.Telemetry;
 
 if (CliApp.IsVerb(args)) return await CliApp.RunAsync(args);
 
-// No verb: serve HTTP. The host composition lands with the service issue.
+// No verb: serve HTTP (--model-dir, --device, --dtype, --urls; configuration section "Zuna").
 var builder = WebApplication.CreateBuilder(args);
+builder.AddZunaOptions(args);
+builder.AddZunaTelemetry();
+builder.AddZunaInference();
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
+app.UseZunaPipeline();
+app.MapZunaApi();
 await app.RunAsync();
 return 0;
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

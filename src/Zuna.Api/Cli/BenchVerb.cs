@@ -8,6 +8,8 @@ public static class BenchVerb
     private static readonly Func<Command>[] Benchmarks =
     [
         // Each benchmark lives in its own file in Cli/Bench/ and adds itself here.
+        Bench.BenchModel.Create,
+        Bench.BenchLoad.Create,
         Bench.BenchPreprocess.Create,
     ];
 

@@ -69,13 +69,18 @@ public sealed class ZunaEngine : IZunaModel
         return Tokenizer.TokenIndex(batch.ChannelPositions, batch.ChannelCount, batch.EpochSamples);
     }
 
-    public float[] Embed(EpochBatch batch, CancellationToken cancellationToken = default)
+    public float[] Embed(EpochBatch batch, CancellationToken cancellationToken = default) =>
+        Embed(batch, new SamplerOptions().DataNorm, cancellationToken);
+
+    /// <summary>Encoder latents [B, S, 32] with a non-default data_norm (the input is clamp(x / dataNorm, −1, 1)).</summary>
+    public float[] Embed(EpochBatch batch, float dataNorm, CancellationToken cancellationToken = default)
     {
         Tokenizer.Validate(batch, Config.MaxSeqLen);
+        ValidateOptions(new SamplerOptions { DataNorm = dataNorm });
         cancellationToken.ThrowIfCancellationRequested();
         using var mode = inference_mode();
         using var scope = NewDisposeScope();
-        var (tokens, tokIdx) = Tokens(batch, new SamplerOptions().DataNorm);
+        var (tokens, tokIdx) = Tokens(batch, dataNorm);
         var latents = Encode(tokens, tokIdx);
         return ToArray(latents);
     }
@@ -112,7 +117,7 @@ public sealed class ZunaEngine : IZunaModel
     }
 
     /// <summary>Scaled, clipped tokens [B, S, 32] on the device, and tok_idx [S, 4] on the CPU.</summary>
-    internal (Tensor Tokens, Tensor TokIdx) Tokens(EpochBatch batch, float dataNorm)
+    public (Tensor Tokens, Tensor TokIdx) Tokens(EpochBatch batch, float dataNorm)
     {
         var scaled = Tokenizer.ScaleAndClip(batch.Signals, dataNorm);
         var tokens = tensor(scaled, [batch.BatchSize, batch.TokenCount, Tokenizer.PatchSamples]).to(Device);   // [B, C·T] -> [B, S, 32]

@@ -48,40 +48,36 @@ public sealed class AxialRope
     }
 }
 
-/// <summary>Per-token rotation for one sequence layout, shaped to broadcast over [B, S, n, H, head_dim/2].</summary>
+/// <summary>
+/// Per-token rotation for one sequence layout as unit complex numbers e^{iθ} = cos θ + i·sin θ,
+/// shaped [S, 1, 1, head_dim/2] to broadcast over [B, S, n, H, head_dim/2].
+/// </summary>
 public sealed class RopeAngles : IDisposable
 {
-    public Tensor Cos { get; }   // [S, 1, 1, head_dim/2] float32
-    public Tensor Sin { get; }
+    public Tensor Rotation { get; }   // [S, 1, 1, head_dim/2] complex64
 
     public RopeAngles(Tensor cosTokens, Tensor sinTokens, Device device)
     {
+        using var scope = NewDisposeScope();
         long s = cosTokens.shape[0], half = cosTokens.shape[1];
         // Owned by this object (disposed with it), not by the scope that happens to be open.
-        Cos = cosTokens.reshape(s, 1, 1, half).to(device).contiguous().clone().DetachFromDisposeScope();   // [S, head_dim/2] -> [S, 1, 1, head_dim/2]
-        Sin = sinTokens.reshape(s, 1, 1, half).to(device).contiguous().clone().DetachFromDisposeScope();
+        Rotation = complex(cosTokens, sinTokens).reshape(s, 1, 1, half).to(device).DetachFromDisposeScope();   // [S, head_dim/2] -> [S, 1, 1, head_dim/2]
     }
 
     /// <summary>
     /// Rotates adjacent pairs of <paramref name="x"/> [B, S, n, H, head_dim] in float32 and returns it in
-    /// <paramref name="outputDtype"/>: out[2m] = x[2m]·cos − x[2m+1]·sin, out[2m+1] = x[2m]·sin + x[2m+1]·cos.
+    /// <paramref name="outputDtype"/>: out[2m] = x[2m]·cos − x[2m+1]·sin, out[2m+1] = x[2m]·sin + x[2m+1]·cos,
+    /// i.e. the pair (x[2m], x[2m+1]) read as one complex number times e^{iθ}: a single elementwise kernel.
     /// </summary>
     public Tensor Apply(Tensor x, ScalarType outputDtype)
     {
         using var scope = NewDisposeScope();
         long[] shape = x.shape;
-        long half = shape[^1] / 2;
-        var pairs = x.to(ScalarType.Float32).reshape(shape[0], shape[1], shape[2], shape[3], half, 2);   // [B, S, n, H, hd/2, 2]
-        var even = pairs.select(-1, 0);                                                                     // [B, S, n, H, hd/2]
-        var odd = pairs.select(-1, 1);
-        var rotatedEven = even * Cos - odd * Sin;
-        var rotatedOdd = even * Sin + odd * Cos;
-        return stack([rotatedEven, rotatedOdd], -1).reshape(shape).to(outputDtype).MoveToOuterDisposeScope();   // [B, S, n, H, hd]
+        var pairs = x.to(ScalarType.Float32).reshape(shape[0], shape[1], shape[2], shape[3], shape[4] / 2, 2);   // [B, S, n, H, hd] -> [B, S, n, H, hd/2, 2]
+        if (pairs.stride(-1) != 1 || pairs.stride(-2) != 2) pairs = pairs.contiguous();
+        var rotated = view_as_real(view_as_complex(pairs) * Rotation);                                           // [B, S, n, H, hd/2, 2]
+        return rotated.reshape(shape).to(outputDtype).MoveToOuterDisposeScope();                                 // [B, S, n, H, hd]
     }
 
-    public void Dispose()
-    {
-        Cos.Dispose();
-        Sin.Dispose();
-    }
+    public void Dispose() => Rotation.Dispose();
 }

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Zuna.Api.Hosting;
+using Zuna.Api.Jobs;
+using Zuna.Api.Options;
+using Zuna.Api.Telemetry;
+using Zuna.Engine.Inference;
+
+namespace Zuna.Api.Endpoints;
+
+/// <summary>Every limit a client may need to size its requests (TEI's /info idea).</summary>
+public sealed record ServiceLimits(
+    long MaxUploadBytes,
+    int RequestTimeoutSeconds,
+    int ShutdownTimeoutSeconds,
+    int QueueCapacity,
+    int MaxBatchEpochs,
+    int MaxBatchDelayMs,
+    int MaxSteps,
+    int JobResultTtlMinutes,
+    long JobMaxResultBytes,
+    int PermitsPerMinute);
+
+public sealed record ServiceInfo(
+    string Service,
+    string Version,
+    string State,
+    ModelInfo? Model,
+    string ConfiguredDevice,
+    string ConfiguredDtype,
+    bool AuthEnabled,
+    int QueueDepth,
+    ServiceLimits Limits);
+
+/// <summary>GET /v1/info.</summary>
+public static class InfoApi
+{
+    public static RouteGroupBuilder MapInfoApi(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/info", GetInfo)
+            .WithName("GetInfo")
+            .WithSummary("Model id, revision, weights sha256, dtype, device, every limit, service version");
+        return v1;
+    }
+
+    private static Ok<ServiceInfo> GetInfo(ModelHost host, IOptions<ZunaOptions> options)
+    {
+        var o = options.Value;
+        var limits = new ServiceLimits(o.Limits.MaxUploadBytes, o.Limits.RequestTimeoutSeconds, o.Limits.ShutdownTimeoutSeconds,
+            o.Queue.Capacity, o.Batching.MaxBatchEpochs, o.Batching.MaxBatchDelayMs, o.Limits.MaxSteps,
+            o.Jobs.ResultTtlMinutes, o.Jobs.MaxResultBytes, o.Auth.PermitsPerMinute);
+        return TypedResults.Ok(new ServiceInfo("zuna", ThisAssembly.Version, host.State.ToString().ToLowerInvariant(), host.Info,
+            o.Model.Device, o.Model.Dtype, o.Auth.ApiKeys.Length > 0, host.QueueDepth, limits));
+    }
+}

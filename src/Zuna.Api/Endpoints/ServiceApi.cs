@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Zuna.Api.Hosting;
+using Zuna.Api.Options;
+using Zuna.Api.Telemetry;
+
+namespace Zuna.Api.Endpoints;
+
+/// <summary>The middleware pipeline and every route: probes, metrics, docs, and the authenticated /v1 group.</summary>
+public static class ServiceApi
+{
+    public static WebApplication UseZunaPipeline(this WebApplication app)
+    {
+        // Outermost, so the log line carries the status the client got (an exception passing through it reads as 500).
+        app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = (diagnostics, http) =>
+            diagnostics.Set("ServerTiming", http.Response.Headers["Server-Timing"].ToString()));
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(); // empty 4xx/5xx bodies (401, 404, 429 from the rate limiter) become problem details
+        app.UseServerTiming();
+        app.Use(RejectOversizedBodies);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>
+    /// Refuses a declared body over Zuna:Limits:MaxUploadBytes before anything reads it. Kestrel enforces the same
+    /// limit on chunked bodies while they are read (MaxRequestBodySize); this check also holds on other servers.
+    /// </summary>
+    private static Task RejectOversizedBodies(HttpContext http, RequestDelegate next)
+    {
+        long max = http.RequestServices.GetRequiredService<IOptions<ZunaOptions>>().Value.Limits.MaxUploadBytes;
+        if (http.Request.ContentLength > max)
+        {
+            throw new PayloadTooLargeException($"The request body ({http.Request.ContentLength} bytes) exceeds Zuna:Limits:MaxUploadBytes ({max} bytes).");
+        }
+        return next(http);
+    }
+
+    public static WebApplication MapZunaApi(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ZunaOptions>>().Value;
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }) // process up; never the model
+            .WithName("Live").WithSummary("Liveness: 200 while the process runs");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") })
+            .WithName("Ready").WithSummary("Readiness: 200 once the model is loaded and warmed up; 503 while loading or draining");
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = "swagger";
+            o.SwaggerEndpoint("/openapi/v1.json", "ZUNA v1");
+        });
+
+        var v1 = app.MapGroup("/v1").WithTags("ZUNA");
+        if (options.Auth.ApiKeys.Length > 0) v1.RequireAuthorization();
+        if (options.Auth.PermitsPerMinute > 0) v1.RequireRateLimiting(ServiceComposition.RateLimitPolicy);
+        v1.ProducesProblem(StatusCodes.Status401Unauthorized);
+        v1.MapInfoApi();
+        v1.MapInferenceApi();
+        v1.MapJobsApi();
+        return app;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Zuna.Api.Options;
+
+namespace Zuna.Api.Hosting;
+
+/// <summary>
+/// Bearer API keys from Zuna:Auth:ApiKeys (<c>Authorization: Bearer &lt;key&gt;</c>). The caller's identity is
+/// "key-N" (its position in the list), never the key itself, so logs and rate-limit partitions do not leak it.
+/// </summary>
+public sealed class ApiKeyHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOptions<ZunaOptions> zuna) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    private readonly byte[][] _keyHashes = zuna.Value.Auth.ApiKeys.Select(Hash).ToArray();
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header) || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return Task.FromResult(AuthenticateResult.NoResult());
+
+        // Compare fixed-length hashes in constant time, so timing says nothing about how much of a key matched.
+        byte[] presented = Hash(header["Bearer ".Length..].Trim());
+        for (int i = 0; i < _keyHashes.Length; i++)
+        {
+            if (!CryptographicOperations.FixedTimeEquals(presented, _keyHashes[i])) continue;
+            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, $"key-{i + 1}")], SchemeName);
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        }
+        return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        Response.StatusCode = StatusCodes.Status401Unauthorized; // body written by the status-code-pages problem details
+        return Task.CompletedTask;
+    }
+
+    private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+}

@@ -1,0 +1,99 @@
+using System.Threading.Channels;
+using Zuna.Api.Options;
+
+namespace Zuna.Api.Hosting;
+
+/// <summary>A run of consecutive epochs of one request inside a batch.</summary>
+public readonly record struct BatchSlice(InferenceWork Work, int FirstEpoch, int EpochCount);
+
+/// <summary>
+/// Forms batches on the inference thread: the oldest waiting request leads; requests whose epochs the model
+/// sees with the same shapes (<see cref="InferenceWork.CanShareBatchWith"/>) fill the batch up to
+/// MaxBatchEpochs, waiting at most MaxBatchDelayMs for them (0 turns cross-request batching off). A request longer than a batch is split over
+/// consecutive batches; requests that do not fit keep their place in line.
+/// </summary>
+public sealed class BatchAssembler(
+    ChannelReader<InferenceWork> queue,
+    BatchingOptions options,
+    Func<bool> aborted,
+    Func<InferenceWork, bool> onDequeued)
+{
+    /// <summary>Requests taken off the channel and not yet fully handed to batches, oldest first.</summary>
+    private readonly List<InferenceWork> _pending = [];
+
+    /// <summary>The next batch, or null once the channel is completed and everything has run.</summary>
+    public IReadOnlyList<BatchSlice>? Next()
+    {
+        var head = NextHead();
+        if (head is null) return null;
+
+        var slices = new List<BatchSlice>();
+        int room = options.MaxBatchEpochs;
+        Take(head, slices, ref room);
+        if (options.MaxBatchDelayMs == 0) return slices; // cross-request batching off: one request per batch
+
+        foreach (var other in _pending.ToArray())
+        {
+            if (room == 0) break;
+            if (other.Completion.Task.IsCompleted) { _pending.Remove(other); continue; }
+            if (other.CanShareBatchWith(head)) Take(other, slices, ref room);
+        }
+
+        long deadline = Environment.TickCount64 + options.MaxBatchDelayMs;
+        while (room > 0 && !aborted())
+        {
+            if (!queue.TryRead(out var next))
+            {
+                long wait = deadline - Environment.TickCount64;
+                if (wait <= 0 || !WaitToRead(TimeSpan.FromMilliseconds(wait))) break;
+                continue;
+            }
+            if (!onDequeued(next)) continue;
+            _pending.Add(next);
+            if (next.CanShareBatchWith(head)) Take(next, slices, ref room);
+        }
+        return slices;
+    }
+
+    /// <summary>Fails everything still waiting (the worker is gone).</summary>
+    public void FailRemaining(Exception reason)
+    {
+        foreach (var work in _pending) work.Completion.TrySetException(reason);
+        _pending.Clear();
+        while (queue.TryRead(out var work))
+            if (onDequeued(work)) work.Completion.TrySetException(reason);
+    }
+
+    private InferenceWork? NextHead()
+    {
+        while (true)
+        {
+            _pending.RemoveAll(w => w.Completion.Task.IsCompleted);
+            if (_pending.Count > 0) return _pending[0];
+            if (queue.TryRead(out var work))
+            {
+                if (onDequeued(work)) _pending.Add(work);
+                continue;
+            }
+            if (!WaitToRead(Timeout.InfiniteTimeSpan)) return null;
+        }
+    }
+
+    private void Take(InferenceWork work, List<BatchSlice> slices, ref int room)
+    {
+        int count = Math.Min(room, work.Input.EpochCount - work.NextEpoch);
+        if (count <= 0) return;
+        slices.Add(new BatchSlice(work, work.NextEpoch, count));
+        work.NextEpoch += count;
+        room -= count;
+        if (work.NextEpoch == work.Input.EpochCount) _pending.Remove(work);
+    }
+
+    /// <summary>Blocks the inference thread until an item can be read (true), the channel completes or the wait times out (false).</summary>
+    private bool WaitToRead(TimeSpan timeout)
+    {
+        var ready = queue.WaitToReadAsync().AsTask();
+        if (timeout == Timeout.InfiniteTimeSpan) return ready.GetAwaiter().GetResult();
+        return ready.Wait(timeout) && ready.Result;
+    }
+}

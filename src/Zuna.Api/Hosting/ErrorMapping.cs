@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Zuna.Api.Telemetry;
+using Zuna.Engine;
+
+namespace Zuna.Api.Hosting;
+
+/// <summary>
+/// The one place where exceptions become HTTP answers (RFC 9457 problem details with traceId, added by
+/// AddProblemDetails). Also used for failed jobs, so GET /v1/jobs/{id} reports the same status a
+/// synchronous request would have got.
+/// </summary>
+public sealed class ErrorMapping(IProblemDetailsService problems, ZunaTelemetry telemetry, ILogger<ErrorMapping> logger) : IExceptionHandler
+{
+    public static ProblemDetails ToProblem(Exception exception)
+    {
+        var (status, title) = exception switch
+        {
+            InvalidOptionException => (StatusCodes.Status400BadRequest, "Invalid option"),
+            ZunaInputException => (StatusCodes.Status422UnprocessableEntity, "Unusable input"),
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => "Payload too large",
+                StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+                _ => "Bad request",
+            }),
+            InvalidDataException => (StatusCodes.Status400BadRequest, "Malformed request body"),
+            PayloadTooLargeException => (StatusCodes.Status413PayloadTooLarge, "Payload too large"),
+            UnsupportedMediaTypeException => (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"),
+            QueueFullException => (StatusCodes.Status429TooManyRequests, "Queue full"),
+            ServiceNotReadyException => (StatusCodes.Status503ServiceUnavailable, "Not ready"),
+            ModelLoadException => (StatusCodes.Status503ServiceUnavailable, "Model unavailable"),
+            DeadlineExceededException => (StatusCodes.Status504GatewayTimeout, "Deadline exceeded"),
+            OperationCanceledException => (499, "Cancelled"),
+            _ => (StatusCodes.Status500InternalServerError, "Inference failed"),
+        };
+        return new ProblemDetails
+        {
+            Status = status,
+            Title = title,
+            Detail = status == 500 ? "An unexpected error occurred; see the service log for the trace id." : exception.Message,
+            Type = $"https://zuna.dev/problems/{status}",
+        };
+    }
+
+    /// <summary>The zuna.requests.rejected reason of an answer, counted here once for every path that refuses work.</summary>
+    private static string? RejectionReason(int status) => status switch
+    {
+        400 => "invalid_option",
+        413 => "too_large",
+        415 => "unsupported_media_type",
+        422 => "invalid_input",
+        429 => "queue_full",
+        503 => "not_ready",
+        504 => "deadline",
+        _ => null,
+    };
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = ToProblem(exception);
+        if (RejectionReason(problem.Status!.Value) is { } reason) telemetry.RecordRejected(reason);
+        if (problem.Status >= 500 && exception is not (ServiceNotReadyException or ModelLoadException or DeadlineExceededException))
+            logger.LogError(exception, "Unhandled error on {Path}", http.Request.Path);
+        if (exception is OperationCanceledException && http.RequestAborted.IsCancellationRequested)
+            return true; // the client is gone; nobody reads an answer
+        if (exception is QueueFullException full)
+            http.Response.Headers.RetryAfter = full.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (exception is ServiceNotReadyException or ModelLoadException)
+            http.Response.Headers.RetryAfter = "5";
+        http.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Zuna.Api.Options;
+using Zuna.Api.Telemetry;
+using Zuna.Engine;
+using Zuna.Engine.Inference;
+
+namespace Zuna.Api.Hosting;
+
+public enum ModelState { Loading, Ready, Failed, Draining, Stopped }
+
+/// <summary>
+/// Owns the model and the one inference thread that uses it. Start-up returns at once and loads in the
+/// background (so /health/live answers while weights load); /health/ready turns 200 after the warm-up
+/// forward. Requests reach the thread through a bounded channel: a full queue is refused (429), never waited on.
+/// On shutdown readiness turns false first, queued work drains within Zuna:Limits:ShutdownTimeoutSeconds, and
+/// whatever is left then is cancelled.
+/// </summary>
+public sealed class ModelHost : IHostedService, IDisposable
+{
+    private readonly IEnginePipeline _engine;
+    private readonly ZunaOptions _options;
+    private readonly ZunaTelemetry _telemetry;
+    private readonly ILogger<ModelHost> _logger;
+    private readonly Channel<InferenceWork> _queue;
+    private readonly BatchAssembler _assembler;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _workerExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Thread? _worker;
+    private int _waiting;
+    private volatile ModelState _state = ModelState.Loading;
+
+    public ModelHost(IEnginePipeline engine, IOptions<ZunaOptions> options, ZunaTelemetry telemetry,
+        IHostApplicationLifetime lifetime, ILogger<ModelHost> logger)
+    {
+        _engine = engine;
+        _options = options.Value;
+        _telemetry = telemetry;
+        _logger = logger;
+        _queue = Channel.CreateBounded<InferenceWork>(new BoundedChannelOptions(_options.Queue.Capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then answers false instead of dropping anything
+            SingleReader = true,
+        });
+        _assembler = new BatchAssembler(_queue.Reader, _options.Batching, () => _abort.IsCancellationRequested, OnDequeued);
+        telemetry.ObserveQueueDepth(() => Volatile.Read(ref _waiting));
+        // Readiness flips on SIGTERM, before any hosted service is asked to stop.
+        lifetime.ApplicationStopping.Register(BeginDraining);
+    }
+
+    public ModelState State => _state;
+    public ModelInfo? Info { get; private set; }
+    public string? FailureMessage { get; private set; }
+    public int QueueDepth => Volatile.Read(ref _waiting);
+    public int Capacity => _options.Queue.Capacity;
+    public bool IsReady => _state == ModelState.Ready;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _worker = new Thread(WorkerMain) { IsBackground = true, Name = "zuna-inference" };
+        _worker.Start();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Queues a request; the task completes with its output, or faults/cancels. Throws at once when the
+    /// service is not ready (<see cref="ServiceNotReadyException"/>) or the queue is full (<see cref="QueueFullException"/>).
+    /// </summary>
+    public Task<float[]> SubmitAsync(InferenceWork work)
+    {
+        EnsureReady();
+        if (work.Input.EpochCount == 0) throw new InvalidRecordingException("The recording yields no complete 5 s epoch.");
+        if (Interlocked.Increment(ref _waiting) > _options.Queue.Capacity || !TryWrite(work))
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw new QueueFullException(_options.Queue.Capacity, RetryAfterSeconds());
+        }
+        // A request that gives up while waiting leaves the queue at once (its slot is freed for others).
+        work.CancellationToken.Register(static state =>
+        {
+            var (host, w) = ((ModelHost, InferenceWork))state!;
+            if (w.TryClaim()) Interlocked.Decrement(ref host._waiting);
+            w.Completion.TrySetCanceled(w.CancellationToken);
+        }, (this, work));
+        return work.Completion.Task;
+    }
+
+    private bool TryWrite(InferenceWork work)
+    {
+        work.EnqueuedAt = Stopwatch.GetTimestamp();
+        return _queue.Writer.TryWrite(work);
+    }
+
+    public void EnsureReady()
+    {
+        switch (_state)
+        {
+            case ModelState.Ready: return;
+            case ModelState.Loading: throw new ServiceNotReadyException("The model is still loading; retry when /health/ready answers 200.");
+            case ModelState.Failed: throw new ModelLoadException($"The model failed to load: {FailureMessage}");
+            default: throw new ServiceNotReadyException("The service is shutting down and accepts no new work.");
+        }
+    }
+
+    private int RetryAfterSeconds() => 1 + Volatile.Read(ref _waiting) / Math.Max(1, _options.Batching.MaxBatchEpochs);
+
+    /// <summary>Called by the assembler for each request it takes off the channel; false drops it (already cancelled).</summary>
+    private bool OnDequeued(InferenceWork work)
+    {
+        if (!work.TryClaim()) return false;
+        Interlocked.Decrement(ref _waiting);
+        double wait = Stopwatch.GetElapsedTime(work.EnqueuedAt).TotalSeconds;
+        work.Timings.QueueSeconds = wait;
+        work.Progress?.Report(new WorkProgress(0, work.Input.EpochCount, 0, 0)); // a job turns "running" here
+        _telemetry.RecordPhase("queue", wait);
+        using var span = ZunaTelemetry.Source.StartActivity("queue", ActivityKind.Internal, work.Parent,
+            startTime: DateTimeOffset.UtcNow - TimeSpan.FromSeconds(wait));
+        return true;
+    }
+
+    private void BeginDraining()
+    {
+        if (_state is ModelState.Ready or ModelState.Loading) _state = ModelState.Draining;
+        _queue.Writer.TryComplete();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        BeginDraining();
+        var grace = TimeSpan.FromSeconds(_options.Limits.ShutdownTimeoutSeconds);
+        try
+        {
+            await _workerExited.Task.WaitAsync(grace, cancellationToken);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            _logger.LogWarning("In-flight inference did not finish within {Seconds} s; cancelling it.", grace.TotalSeconds);
+            await _abort.CancelAsync();
+            try
+            {
+                await _workerExited.Task.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                // Still inside a non-cancellable call (loading weights); the process exits around it.
+                _logger.LogWarning("The inference thread did not stop within 10 s after cancellation.");
+            }
+        }
+        _state = ModelState.Stopped;
+    }
+
+    // ---------------------------------------------------------------- inference thread
+
+    private void WorkerMain()
+    {
+        IZunaModel? model = null;
+        try
+        {
+            model = Load();
+            _state = _state == ModelState.Loading ? ModelState.Ready : _state;
+            _logger.LogInformation("Model {ModelId} ready on {Device} ({Dtype}).", Info!.ModelId, Info.Device, Info.Dtype);
+            var runner = new BatchRunner(model, _telemetry, _abort.Token);
+            while (_assembler.Next() is { } batch) runner.Run(batch);
+        }
+        catch (Exception e)
+        {
+            FailureMessage = e.Message;
+            if (_state != ModelState.Draining) _state = ModelState.Failed;
+            _logger.LogError(e, "The inference worker stopped: {Message}", e.Message);
+        }
+        finally
+        {
+            _assembler.FailRemaining(new ServiceNotReadyException("The service stopped before this request ran."));
+            model?.Dispose();
+            _workerExited.TrySetResult();
+        }
+    }
+
+    private IZunaModel Load()
+    {
+        using var span = ZunaTelemetry.Source.StartActivity("model.load");
+        var start = Stopwatch.GetTimestamp();
+        var m = _options.Model;
+        string directory = _engine.ResolveModelDirectoryAsync(m, _abort.Token).GetAwaiter().GetResult();
+        string device = m.Device == "auto" ? TorchRuntime.DefaultDevice() : m.Device;
+        _logger.LogInformation("Loading the model from {Directory} on {Device} ({Dtype}).", directory, device, m.Dtype);
+        var model = _engine.LoadModel(directory, device, m.Dtype, m.Threads);
+        try
+        {
+            WarmUp(model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        Info = model.Info;
+        _telemetry.RecordPhase("load", Stopwatch.GetElapsedTime(start).TotalSeconds);
+        return model;
+    }
+
+    /// <summary>One small encode and one single-step reconstruction, so the first request pays no first-call costs.</summary>
+    private static void WarmUp(IZunaModel model)
+    {
+        const int channels = 2, samples = 1280;
+        float[] positions = [-0.03f, 0.1f, 0.03f, 0.03f, 0.1f, 0.03f];
+        var batch = new EpochBatch(new float[channels * samples], 1, channels, samples, positions);
+        model.Embed(batch);
+        model.Reconstruct(batch, new SamplerOptions { Steps = 1 }, [new NoiseKey(0, 0)]);
+    }
+
+    public void Dispose()
+    {
+        _abort.Dispose();
+    }
+}

@@ -1,0 +1,79 @@
+using Zuna.Api.Endpoints;
+using Zuna.Api.Hosting;
+using Zuna.Api.Telemetry;
+
+namespace Zuna.Api.Jobs;
+
+/// <summary>
+/// Starts jobs: the upload is copied before the 202 answer (the request's form is gone afterwards), then
+/// the request runs in the background through the same <see cref="InferenceService"/> as the synchronous
+/// endpoints, with the job's cancellation (DELETE) as its only deadline.
+/// </summary>
+public sealed class JobRunner(JobStore store, InferenceService inference, IEnginePipeline engine, ZunaTelemetry telemetry,
+    ILogger<JobRunner> logger)
+{
+    public async Task<Job> StartAsync(Stream upload, string fileName, InferenceRequest request, OutputFormat format,
+        string operation, CancellationToken requestAborted)
+    {
+        var host = inference.Host;
+        if (request.Operation is not null) host.EnsureReady();
+        // Jobs hold their upload in memory until the worker takes them, so they count against the same bound.
+        int capacity = host.Capacity;
+        if (store.ActiveCount >= capacity || host.QueueDepth >= capacity)
+        {
+            throw new QueueFullException(capacity, 1 + store.ActiveCount / Math.Max(1, capacity));
+        }
+
+        var copy = new MemoryStream();
+        await upload.CopyToAsync(copy, requestAborted);
+        copy.Position = 0;
+
+        var job = new Job(Guid.NewGuid(), operation, format, fileName);
+        store.Add(job);
+        _ = Task.Run(() => RunAsync(job, copy, request));
+        return job;
+    }
+
+    public void Cancel(Job job)
+    {
+        if (!job.IsFinished) job.Cancellation.Cancel();
+    }
+
+    private async Task RunAsync(Job job, MemoryStream upload, InferenceRequest request)
+    {
+        // Not linked to ApplicationStopping: on SIGTERM a job that already reached the worker finishes within
+        // Zuna:Limits:ShutdownTimeoutSeconds like any request (ModelHost cancels what is left after that).
+        var token = job.Cancellation.Token;
+        var progress = new InlineProgress(job.Report);
+        try
+        {
+            // Model work turns "running" when the worker takes it (first progress report); preprocessing runs now.
+            if (request.Operation is null) job.MarkRunning();
+            var outcome = await inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry), progress, token);
+            await upload.DisposeAsync();
+            byte[] result = await ResultSerializer.SerializeAsync(outcome, job.Format, engine, token);
+            if (!store.Reserve(result.LongLength, job.Id))
+            {
+                job.Fail(ErrorMapping.ToProblem(new PayloadTooLargeException(
+                    $"The result ({result.LongLength} bytes) exceeds Zuna:Jobs:MaxResultBytes ({store.MaxResultBytes}).")), store.Ttl);
+                return;
+            }
+            job.Succeed(result, store.Ttl);
+        }
+        catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested)
+        {
+            job.Cancel(store.Ttl);
+        }
+        catch (Exception e)
+        {
+            if (ErrorMapping.ToProblem(e).Status >= 500) logger.LogError(e, "Job {JobId} failed", job.Id);
+            job.Fail(ErrorMapping.ToProblem(e is OperationCanceledException
+                ? new ServiceNotReadyException("The service shut down before the job finished.") : e), store.Ttl);
+        }
+    }
+
+    private sealed class InlineProgress(Action<WorkProgress> report) : IProgress<WorkProgress>
+    {
+        public void Report(WorkProgress value) => report(value);
+    }
+}

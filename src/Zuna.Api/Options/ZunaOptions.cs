@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Options;
+
+namespace Zuna.Api.Options;
+
+/// <summary>
+/// Everything the service reads from the "Zuna" configuration section (appsettings, env vars such as
+/// <c>Zuna__Model__Path</c>, or the command line). Validated once at start-up (see <see cref="ZunaOptionsValidator"/>).
+/// </summary>
+public sealed record ZunaOptions
+{
+    public const string Section = "Zuna";
+
+    public ModelOptions Model { get; set; } = new();
+    public QueueOptions Queue { get; set; } = new();
+    public BatchingOptions Batching { get; set; } = new();
+    public LimitsOptions Limits { get; set; } = new();
+    public JobsOptions Jobs { get; set; } = new();
+    public AuthOptions Auth { get; set; } = new();
+    public TelemetryOptions Telemetry { get; set; } = new();
+}
+
+public sealed record ModelOptions
+{
+    /// <summary>Directory holding config.json + model.safetensors. Empty: resolve <see cref="RepoId"/> from the Hugging Face cache or download it.</summary>
+    public string Path { get; set; } = "";
+    /// <summary>auto (CUDA when present, else CPU), cpu or cuda.</summary>
+    public string Device { get; set; } = "auto";
+    /// <summary>float32 or bfloat16.</summary>
+    public string Dtype { get; set; } = "float32";
+    public string RepoId { get; set; } = "Zyphra/ZUNA";
+    public string Revision { get; set; } = "main";
+    /// <summary>libtorch intra-op threads; 0 keeps libtorch's default.</summary>
+    public int Threads { get; set; }
+}
+
+public sealed record QueueOptions
+{
+    /// <summary>Requests (sync or job) that may wait for the inference worker; one more is answered 429.</summary>
+    public int Capacity { get; set; } = 64;
+}
+
+public sealed record BatchingOptions
+{
+    /// <summary>Most epochs in one forward pass; requests with the same channel layout share it.</summary>
+    public int MaxBatchEpochs { get; set; } = 16;
+    /// <summary>How long a batch that is not yet full waits for compatible requests. 0 turns cross-request batching off.</summary>
+    public int MaxBatchDelayMs { get; set; } = 5;
+}
+
+public sealed record LimitsOptions
+{
+    public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
+    /// <summary>Deadline of a synchronous request, queue wait and compute included; past it the answer is 504.</summary>
+    public int RequestTimeoutSeconds { get; set; } = 300;
+    /// <summary>How long in-flight work may run after SIGTERM before it is cancelled.</summary>
+    public int ShutdownTimeoutSeconds { get; set; } = 30;
+    /// <summary>Upper bound for the diffusion steps a client may ask for.</summary>
+    public int MaxSteps { get; set; } = 200;
+}
+
+public sealed record JobsOptions
+{
+    public int ResultTtlMinutes { get; set; } = 60;
+    /// <summary>Total bytes of finished job results kept in memory; the oldest are evicted first.</summary>
+    public long MaxResultBytes { get; set; } = 1024L * 1024 * 1024;
+}
+
+public sealed record AuthOptions
+{
+    /// <summary>Accepted bearer tokens. Empty: no authentication.</summary>
+    public string[] ApiKeys { get; set; } = [];
+    /// <summary>Requests per minute per API key (per client IP when auth is off). 0: no rate limit.</summary>
+    public int PermitsPerMinute { get; set; }
+}
+
+public sealed record TelemetryOptions
+{
+    /// <summary>OTLP endpoint for traces and metrics. Empty: OTEL_EXPORTER_OTLP_ENDPOINT if set, else no exporter.</summary>
+    public string OtlpEndpoint { get; set; } = "";
+}
+
+/// <summary>Rejects a configuration the service cannot run with, at start-up and with the key named.</summary>
+public sealed class ZunaOptionsValidator : IValidateOptions<ZunaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ZunaOptions o)
+    {
+        var errors = new List<string>();
+        void Require(bool ok, string message) { if (!ok) errors.Add(message); }
+
+        Require(o.Model.Device is "auto" or "cpu" or "cuda" || o.Model.Device.StartsWith("cuda:", StringComparison.Ordinal),
+            $"Zuna:Model:Device must be auto, cpu or cuda (got '{o.Model.Device}').");
+        Require(o.Model.Dtype is "float32" or "bfloat16", $"Zuna:Model:Dtype must be float32 or bfloat16 (got '{o.Model.Dtype}').");
+        Require(o.Model.Path.Length > 0 || o.Model.RepoId.Length > 0, "Zuna:Model:Path or Zuna:Model:RepoId must be set.");
+        Require(o.Model.Threads >= 0, "Zuna:Model:Threads must be ≥ 0.");
+        Require(o.Queue.Capacity >= 1, "Zuna:Queue:Capacity must be ≥ 1.");
+        Require(o.Batching.MaxBatchEpochs >= 1, "Zuna:Batching:MaxBatchEpochs must be ≥ 1.");
+        Require(o.Batching.MaxBatchDelayMs >= 0, "Zuna:Batching:MaxBatchDelayMs must be ≥ 0.");
+        Require(o.Limits.MaxUploadBytes >= 1024, "Zuna:Limits:MaxUploadBytes must be ≥ 1024.");
+        Require(o.Limits.RequestTimeoutSeconds >= 1, "Zuna:Limits:RequestTimeoutSeconds must be ≥ 1.");
+        Require(o.Limits.ShutdownTimeoutSeconds >= 0, "Zuna:Limits:ShutdownTimeoutSeconds must be ≥ 0.");
+        Require(o.Limits.MaxSteps >= 1, "Zuna:Limits:MaxSteps must be ≥ 1.");
+        Require(o.Jobs.ResultTtlMinutes >= 1, "Zuna:Jobs:ResultTtlMinutes must be ≥ 1.");
+        Require(o.Jobs.MaxResultBytes >= 0, "Zuna:Jobs:MaxResultBytes must be ≥ 0.");
+        Require(o.Auth.PermitsPerMinute >= 0, "Zuna:Auth:PermitsPerMinute must be ≥ 0.");
+        Require(o.Auth.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k)), "Zuna:Auth:ApiKeys must not contain empty keys.");
+        Require(o.Telemetry.OtlpEndpoint.Length == 0 || Uri.TryCreate(o.Telemetry.OtlpEndpoint, UriKind.Absolute, out _),
+            $"Zuna:Telemetry:OtlpEndpoint must be an absolute URI (got '{o.Telemetry.OtlpEndpoint}').");
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

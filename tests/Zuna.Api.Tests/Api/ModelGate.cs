@@ -1,0 +1,97 @@
+using Zuna.Api.Hosting;
+using Zuna.Api.Options;
+using Zuna.Engine.Fif;
+using Zuna.Engine.Inference;
+using Zuna.Engine.Preprocessing;
+
+namespace Zuna.Api.Tests.Api;
+
+/// <summary>
+/// Holds the real engine at two points, loading and each batch, until a test opens the gate. Not a fake: every
+/// call still goes to the real ZunaEngine; the gate only decides when. A held batch whose requests are all
+/// cancelled is released with their cancellation, as the sampler would between steps.
+/// </summary>
+public sealed class ModelGate
+{
+    private readonly ManualResetEventSlim _load = new(false);
+    private readonly ManualResetEventSlim _batches = new(false);
+    private int _batchesEntered, _cancelledBatches;
+    private readonly SemaphoreSlim _entered = new(0);
+
+    public int BatchesEntered => Volatile.Read(ref _batchesEntered);
+    public int CancelledBatches => Volatile.Read(ref _cancelledBatches);
+
+    public void OpenLoad() => _load.Set();
+    public void OpenBatches() => _batches.Set();
+    public void CloseBatches() => _batches.Reset();
+
+    /// <summary>Waits until the worker holds a batch at the gate.</summary>
+    public Task<bool> BatchEnteredAsync(TimeSpan timeout) => _entered.WaitAsync(timeout);
+
+    internal void WaitLoad() => _load.Wait();
+
+    internal void WaitBatch(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _batchesEntered);
+        _entered.Release();
+        try
+        {
+            _batches.Wait(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref _cancelledBatches);
+            throw;
+        }
+    }
+}
+
+/// <summary>The service's engine pipeline with the model behind a <see cref="ModelGate"/>.</summary>
+internal sealed class GatedPipeline(EnginePipeline inner, ModelGate gate) : IEnginePipeline
+{
+    public Task<string> ResolveModelDirectoryAsync(ModelOptions options, CancellationToken cancellationToken) =>
+        inner.ResolveModelDirectoryAsync(options, cancellationToken);
+
+    public IZunaModel LoadModel(string directory, string device, string dtype, int threads)
+    {
+        gate.WaitLoad();
+        return new GatedModel(inner.LoadModel(directory, device, dtype, threads), gate);
+    }
+
+    public RawRecording ReadFif(Stream content, string name) => inner.ReadFif(content, name);
+    public Preprocessed Preprocess(RawRecording recording, InputOptions options) => inner.Preprocess(recording, options);
+    public Preprocessed ReadPreprocessed(Stream content, InputOptions options) => inner.ReadPreprocessed(content, options);
+    public Task WritePreprocessedAsync(Preprocessed preprocessed, Stream destination, CancellationToken cancellationToken) =>
+        inner.WritePreprocessedAsync(preprocessed, destination, cancellationToken);
+    public Task WriteFifAsync(Preprocessed input, float[] reconstruction, Stream destination, CancellationToken cancellationToken) =>
+        inner.WriteFifAsync(input, reconstruction, destination, cancellationToken);
+
+    private sealed class GatedModel(IZunaModel model, ModelGate gate) : IZunaModel
+    {
+        private int _warmUpCalls;
+
+        public ModelInfo Info => model.Info;
+
+        public float[] Embed(EpochBatch batch, CancellationToken cancellationToken = default)
+        {
+            Hold(cancellationToken);
+            return model.Embed(batch, cancellationToken);
+        }
+
+        public float[] Reconstruct(EpochBatch batch, SamplerOptions options, IReadOnlyList<NoiseKey> noise, float[]? initialNoise = null,
+            IProgress<SamplerProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            Hold(cancellationToken);
+            return model.Reconstruct(batch, options, noise, initialNoise, progress, cancellationToken);
+        }
+
+        /// <summary>The warm-up (one embed, one reconstruct) passes; every request batch after it waits at the gate.</summary>
+        private void Hold(CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _warmUpCalls) <= 2) return;
+            gate.WaitBatch(cancellationToken);
+        }
+
+        public void Dispose() => model.Dispose();
+    }
+}

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Zuna.Api.Tests.Api;
+
+/// <summary>
+/// Queueing, batching, deadlines, cancellation and shutdown, with the real engine held at a <see cref="ModelGate"/>
+/// so that "the worker is busy" is a fact rather than a race. Over real Kestrel where disconnects matter.
+/// </summary>
+public sealed class QueueTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private static async Task<int> QueueDepthAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<JsonElement>("/v1/info")).GetProperty("queue_depth").GetInt32();
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task Loading_model_is_live_but_not_ready_and_refuses_work_with_503()
+    {
+        await using var server = new ZunaServer(gated: true);
+        var client = server.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+        var problem = await ErrorResponseTests.ProblemAsync(
+            await client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload()), HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("loading", problem.GetProperty("detail").GetString());
+
+        server.Gate!.OpenLoad();
+        server.Gate.OpenBatches();
+        await UntilAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "ready");
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload())).StatusCode);
+    }
+
+    [Fact]
+    public async Task Full_queue_answers_429_with_retry_after_and_queued_work_still_completes()
+    {
+        await using var server = new ZunaServer(new() { ["Zuna:Queue:Capacity"] = "1" }, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+
+        var running = client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload());
+        Assert.True(await server.Gate.BatchEnteredAsync(Wait), "the first request never reached the model");
+        var queued = client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload());
+        await UntilAsync(async () => await QueueDepthAsync(client) == 1, "the second request is queued");
+
+        var rejected = await client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload());
+        var problem = await ErrorResponseTests.ProblemAsync(rejected, HttpStatusCode.TooManyRequests);
+        Assert.Contains("queue is full", problem.GetProperty("detail").GetString());
+        Assert.True(int.Parse(rejected.Headers.GetValues("Retry-After").Single()) >= 1);
+
+        server.Gate.OpenBatches();
+        Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await queued).StatusCode);
+    }
+
+    [Fact]
+    public async Task Passed_deadline_is_504()
+    {
+        await using var server = new ZunaServer(new() { ["Zuna:Limits:RequestTimeoutSeconds"] = "1" }, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+        var response = await client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "2")));
+        var problem = await ErrorResponseTests.ProblemAsync(response, HttpStatusCode.GatewayTimeout);
+        Assert.Contains("1 s", problem.GetProperty("detail").GetString());
+        Assert.Equal(1, server.Gate.CancelledBatches); // the held batch was cancelled, not left running
+    }
+
+    [Fact]
+    public async Task Client_disconnect_cancels_queued_and_running_work()
+    {
+        await using var server = new ZunaServer(kestrel: true, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+
+        using var runningAbort = new CancellationTokenSource();
+        using var queuedAbort = new CancellationTokenSource();
+        var running = client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "2")), runningAbort.Token);
+        Assert.True(await server.Gate.BatchEnteredAsync(Wait));
+        var queued = client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "2")), queuedAbort.Token);
+        await UntilAsync(async () => await QueueDepthAsync(client) == 1, "the second request is queued");
+
+        await queuedAbort.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+        await UntilAsync(async () => await QueueDepthAsync(client) == 0, "the abandoned request left the queue");
+
+        await runningAbort.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        await UntilAsync(() => Task.FromResult(server.Gate.CancelledBatches == 1), "the running batch was cancelled");
+
+        // The worker is free again: the next request runs (the gate now lets batches through).
+        server.Gate.OpenBatches();
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload())).StatusCode);
+        Assert.Equal(1, server.Gate.CancelledBatches);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_share_a_batch_and_each_gets_its_own_result()
+    {
+        // A long batch delay makes the worker wait for the second request; both have the sample's channel layout.
+        await using var server = new ZunaServer(new()
+        {
+            ["Zuna:Batching:MaxBatchDelayMs"] = "3000",
+            ["Zuna:Batching:MaxBatchEpochs"] = "6",
+        }, gated: true);
+        server.Gate!.OpenLoad();
+        server.Gate.OpenBatches();
+        var client = await server.ReadyClientAsync();
+        int batchesBefore = server.Gate.BatchesEntered;
+
+        var first = client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "2"), ("seed", "101")));
+        var second = client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "2"), ("seed", "202")));
+        var responses = await Task.WhenAll(first, second);
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, server.Gate.BatchesEntered - batchesBefore); // 3 + 3 epochs in one forward pass
+
+        var input = EngineReference.Sample();
+        foreach (var (response, seed) in responses.Zip(new long[] { 101, 202 }))
+        {
+            using var tensors = EngineReference.Tensors(await response.Content.ReadAsByteArrayAsync());
+            var expected = EngineReference.Reconstruct(input, seed, steps: 2);
+            Assert.True(EngineReference.MaxAbsDiff(tensors.ReadFloat32("reconstruction"), expected) <= 1e-4, $"seed {seed}");
+        }
+    }
+
+    [Fact]
+    public async Task Shutdown_turns_readiness_off_refuses_new_work_and_finishes_in_flight_work()
+    {
+        await using var server = new ZunaServer(new() { ["Zuna:Limits:ShutdownTimeoutSeconds"] = "20" }, kestrel: true, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+        var inFlight = client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload());
+        Assert.True(await server.Gate.BatchEnteredAsync(Wait));
+
+        var lifetime = server.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopping = Task.Run(lifetime.StopApplication);
+        var host = server.Services.GetRequiredService<Zuna.Api.Hosting.ModelHost>();
+        await UntilAsync(() => Task.FromResult(host.State == Zuna.Api.Hosting.ModelState.Draining), "draining");
+        Assert.False(host.IsReady);
+        var refused = Assert.Throws<Zuna.Api.Hosting.ServiceNotReadyException>(() => host.EnsureReady());
+        Assert.Contains("shutting down", refused.Message);
+
+        server.Gate.OpenBatches();
+        var response = await inFlight;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var tensors = EngineReference.Tensors(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal([3L, 480, 32], tensors.Entry("latents").Shape);
+        await stopping;
+    }
+}
