@@ -91,7 +91,33 @@ public sealed class ZunaEngine : IZunaModel
         IReadOnlyList<NoiseKey> noise,
         float[]? initialNoise = null,
         IProgress<SamplerProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        ReconstructCore(batch, options, noise, initialNoise, progress, keepLatents: false, cancellationToken).Reconstruction;
+
+    /// <summary>
+    /// <see cref="Reconstruct"/> that also returns the encoder latents [B, S, 32] it computed on the way
+    /// (saves a second encoder pass when a caller wants both).
+    /// </summary>
+    public (float[] Reconstruction, float[] Latents) ReconstructWithLatents(
+        EpochBatch batch,
+        SamplerOptions options,
+        IReadOnlyList<NoiseKey> noise,
+        float[]? initialNoise = null,
+        IProgress<SamplerProgress>? progress = null,
         CancellationToken cancellationToken = default)
+    {
+        var (reconstruction, latents) = ReconstructCore(batch, options, noise, initialNoise, progress, keepLatents: true, cancellationToken);
+        return (reconstruction, latents!);
+    }
+
+    private (float[] Reconstruction, float[]? Latents) ReconstructCore(
+        EpochBatch batch,
+        SamplerOptions options,
+        IReadOnlyList<NoiseKey> noise,
+        float[]? initialNoise,
+        IProgress<SamplerProgress>? progress,
+        bool keepLatents,
+        CancellationToken cancellationToken)
     {
         Tokenizer.Validate(batch, Config.MaxSeqLen);
         ValidateOptions(options);
@@ -113,7 +139,7 @@ public sealed class ZunaEngine : IZunaModel
         using var rope = DecoderRope(tokIdx);
         var z = RectifiedFlowSampler.Sample(Network.decoder, latents, z0, rope, options, progress, cancellationToken);
         // [B, S, 32] is [B, C, T] in memory (channel-major patches), so un-patching is only a reinterpretation.
-        return ToArray(z * options.DataNorm);
+        return (ToArray(z * options.DataNorm), keepLatents ? ToArray(latents) : null);
     }
 
     /// <summary>Scaled, clipped tokens [B, S, 32] on the device, and tok_idx [S, 4] on the CPU.</summary>

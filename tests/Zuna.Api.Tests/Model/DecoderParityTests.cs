@@ -71,8 +71,10 @@ public sealed class DecoderParityTests(ITestOutputHelper output)
         {
             var progress = new List<SamplerProgress>();
             float[] recon;
-            lock (engine) recon = engine.Reconstruct(batch, options, [], f.F32($"{caseName}.sample.eps"), new SyncProgress(progress));
+            float[] latents;
+            lock (engine) (recon, latents) = engine.ReconstructWithLatents(batch, options, [], f.F32($"{caseName}.sample.eps"), new SyncProgress(progress));
             double d = Compare.Close($"{set}/{caseName} {run} recon", recon, f.F32($"{caseName}.{run}.recon"), ReconTolerance);
+            Compare.Close($"{set}/{caseName} latents", latents, f.F32($"{caseName}.latents"), VelocityTolerance);
             Assert.Equal(options.Steps, progress.Count);
             Assert.Equal(new SamplerProgress(options.Steps, options.Steps), progress[^1]);
             output.WriteLine($"{set}/{caseName} {run}: recon {d:E2}");

@@ -91,6 +91,7 @@ public static class BenchModel
             output.WriteLine($"weights file {fileBytes / 1e9:F2} GB; load = open + key/shape check + copy from the page cache (file just written, so warm).");
             output.WriteLine($"decode s/step = mean of {settings.Steps} timed steps after one warm-up step, cfg = 1; the 50-step epoch is encode + 50 × step.");
             output.WriteLine("cpu = process CPU seconds / threads: the time with the cores to ourselves on a shared machine; rates and % of peak use it.");
+            output.WriteLine("reference, original Zyphra code at 12 channels: fp32 3.42 s/epoch encode, 3.22 s/decoder step; bf16 autocast 1.90 / 1.28 s.");
             output.WriteLine("FLOPs per docs/zuna-model.md §6.6: linear layers 2·MACs plus attention 4·L²·(heads·head_dim) per layer (×2 in the decoder: cross + self).");
         }
         finally
