@@ -15,10 +15,13 @@ public sealed class UploadForm
     [FromForm(Name = "bad_channels"), Description("Channels to zero before the model sees them (the model then reconstructs them). Names separated by commas, e.g. C3,O2.")]
     public string? BadChannels { get; set; }
 
-    [FromForm(Name = "target_channels"), Description("10-05 electrodes to add as zero channels so the model interpolates them, e.g. Cz,Pz.")]
+    [FromForm(Name = "target_channels"), Description("10-05 electrodes to add as zero channels so the model interpolates them, e.g. Cz,Pz, or a total channel count such as 32 (electrodes chosen for coverage).")]
     public string? TargetChannels { get; set; }
 
-    public InputOptions Input() => Forms.Input(BadChannels, TargetChannels);
+    [FromForm(Name = "target_head_frame"), Description("Place added electrodes in the head frame like the recorded ones (default false: the montage's own 'mri' frame, as the original ZUNA does).")]
+    public bool? TargetHeadFrame { get; set; }
+
+    public InputOptions Input() => Forms.Input(BadChannels, TargetChannels, TargetHeadFrame);
 }
 
 /// <summary>An upload plus the sampler settings of a reconstruction.</summary>
@@ -30,8 +33,11 @@ public sealed class ReconstructionForm
     [FromForm(Name = "bad_channels"), Description("Channels to zero (and so reconstruct), e.g. C3,O2.")]
     public string? BadChannels { get; set; }
 
-    [FromForm(Name = "target_channels"), Description("10-05 electrodes to add and interpolate, e.g. Cz,Pz.")]
+    [FromForm(Name = "target_channels"), Description("10-05 electrodes to add and interpolate, e.g. Cz,Pz, or a total channel count such as 32 (electrodes chosen for coverage).")]
     public string? TargetChannels { get; set; }
+
+    [FromForm(Name = "target_head_frame"), Description("Place added electrodes in the head frame like the recorded ones (default false: the montage's own 'mri' frame, as the original ZUNA does).")]
+    public bool? TargetHeadFrame { get; set; }
 
     [FromForm(Name = "steps"), Description("Euler steps of the rectified-flow sampler (default 50, at most Zuna:Limits:MaxSteps)."), DefaultValue(50)]
     public int? Steps { get; set; }
@@ -45,7 +51,7 @@ public sealed class ReconstructionForm
     [FromForm(Name = "data_norm"), Description("The model input is clamp(x / data_norm, -1, 1); default 10."), DefaultValue(10.0f)]
     public float? DataNorm { get; set; }
 
-    public InputOptions Input() => Forms.Input(BadChannels, TargetChannels);
+    public InputOptions Input() => Forms.Input(BadChannels, TargetChannels, TargetHeadFrame);
 }
 
 /// <summary>A job: an operation plus everything its synchronous endpoint accepts.</summary>
@@ -62,6 +68,9 @@ public sealed class JobForm
 
     [FromForm(Name = "target_channels"), Description("10-05 electrodes to add and interpolate.")]
     public string? TargetChannels { get; set; }
+
+    [FromForm(Name = "target_head_frame"), Description("Place added electrodes in the head frame like the recorded ones (default false: the montage's own 'mri' frame, as the original ZUNA does).")]
+    public bool? TargetHeadFrame { get; set; }
 
     [FromForm(Name = "steps"), Description("Reconstructions: Euler steps (default 50).")]
     public int? Steps { get; set; }
@@ -84,7 +93,8 @@ public static class Forms
 {
     // Comma-separated strings rather than string[]: ASP.NET Core 10.0 cannot bind string[] from a form, because
     // string now implements ISpanParsable and the binder rejects its TryParse signature.
-    public static InputOptions Input(string? bad, string? target) => new(SplitNames(bad), SplitNames(target));
+    public static InputOptions Input(string? bad, string? target, bool? headFrame) =>
+        new(SplitNames(bad), Engine.Preprocessing.TargetChannels.Parse(target, headFrame ?? false));
 
     public static SamplerOptions Sampler(int? steps, float? cfg, float? dataNorm, int maxSteps)
     {

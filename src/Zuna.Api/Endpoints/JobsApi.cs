@@ -64,7 +64,7 @@ public static class JobsApi
         var sampler = operation == Operation.Reconstruct
             ? Forms.Sampler(form.Steps, form.Cfg, form.DataNorm, options.Value.Limits.MaxSteps)
             : new SamplerOptions();
-        var request = new InferenceRequest(operation, Forms.Input(form.BadChannels, form.TargetChannels), sampler, Forms.Seed(form.Seed));
+        var request = new InferenceRequest(operation, Forms.Input(form.BadChannels, form.TargetChannels, form.TargetHeadFrame), sampler, Forms.Seed(form.Seed));
 
         await using var upload = form.File.OpenReadStream();
         var job = await runner.StartAsync(upload, form.File.FileName, request, format, name, http.RequestAborted);

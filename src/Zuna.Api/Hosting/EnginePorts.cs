@@ -6,9 +6,9 @@ using Zuna.Engine.Preprocessing;
 namespace Zuna.Api.Hosting;
 
 /// <summary>What a client may change about preprocessing (multipart fields bad_channels and target_channels).</summary>
-public sealed record InputOptions(IReadOnlyList<string> BadChannels, IReadOnlyList<string> TargetChannels)
+public sealed record InputOptions(IReadOnlyList<string> BadChannels, TargetChannels TargetChannels)
 {
-    public static InputOptions None { get; } = new([], []);
+    public static InputOptions None { get; } = new([], TargetChannels.None);
 }
 
 /// <summary>

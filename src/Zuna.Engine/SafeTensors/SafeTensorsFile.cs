@@ -57,7 +57,10 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     /// <summary>Memory-maps <paramref name="path"/>; the tensors are read from the page cache on demand.</summary>
     public static SafeTensorsFile Open(string path)
     {
-        long length = new FileInfo(path).Length;
+        // A Hugging Face cache snapshot is a symlink to a blob: the length must be the target's, not the link's.
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
+        long length = info.Exists ? info.Length : throw new FileNotFoundException($"safetensors file not found: {path}", path);
         if (length < 8) throw new SafeTensorsFormatException($"{path}: {length} bytes is too short for a safetensors file.");
         var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
         try { return new SafeTensorsFile(path, null, map, length); }

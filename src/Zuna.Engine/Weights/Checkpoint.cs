@@ -45,7 +45,7 @@ public sealed class Checkpoint : IDisposable
             foreach (string path in weightFiles)
             {
                 SafeTensorsFile file;
-                try { file = SafeTensorsFile.Open(ResolveLinks(path)); }
+                try { file = SafeTensorsFile.Open(path); }
                 catch (Exception e) when (e is SafeTensorsFormatException or IOException or UnauthorizedAccessException)
                 {
                     throw new ModelLoadException($"cannot read weights {path}: {e.Message}", e);
@@ -98,16 +98,6 @@ public sealed class Checkpoint : IDisposable
         throw new ModelLoadException(any.Count == 0
             ? $"no model-00001-of-00001.safetensors, model.safetensors or model.safetensors.index.json in {directory}"
             : $"{directory} holds {any.Count} .safetensors files and no model.safetensors.index.json; which is the model is ambiguous.");
-    }
-
-    /// <summary>
-    /// The final target of a symbolic link (Hugging Face cache snapshots link to blobs/&lt;sha256&gt;): FileInfo.Length
-    /// of the link itself is the length of the link text, which SafeTensorsFile.Open would take as the file size.
-    /// </summary>
-    private static string ResolveLinks(string path)
-    {
-        var info = new FileInfo(path);
-        return info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : path;
     }
 
     /// <summary>n_heads from config.json, else the rows of the first encoder wq divided by head_dim (the released JSON omits it).</summary>
