@@ -150,7 +150,7 @@ internal sealed class HubClient(HttpClient http, HubOptions options)
 
     private ModelLoadException Unreachable(Uri url, Exception e) => new(
         $"Could not reach the Hugging Face hub at {options.Endpoint} ({url.GetLeftPart(UriPartial.Path)}: {e.Message}). " +
-        "Check the network or HF_ENDPOINT; set HF_HUB_OFFLINE=1 to use the cache only, or ZUNA_MODEL_DIR for a local model folder.",
+        "Check the network or HF_ENDPOINT; set HF_HUB_OFFLINE=1 to use the cache only, or point --model-dir (Zuna__Model__Path) at a local model folder.",
         e);
 
     private static bool SameAuthority(Uri a, Uri b) =>

@@ -7,8 +7,6 @@ namespace Zuna.Engine.Hub;
 /// <remarks>
 /// <see cref="FromEnvironment"/> reads the same environment variables as <c>huggingface_hub</c>:
 /// <list type="table">
-///   <item><term><c>ZUNA_MODEL_DIR</c></term><description>explicit model folder (holds <c>config.json</c> and the
-///     safetensors weights); when set, the cache and the hub are not consulted.</description></item>
 ///   <item><term><c>HF_ENDPOINT</c></term><description>hub base URL (default <c>https://huggingface.co</c>; a mirror
 ///     or a self-hosted hub). A trailing slash is ignored.</description></item>
 ///   <item><term><c>HF_TOKEN</c></term><description>access token, sent as <c>Authorization: Bearer</c> (legacy name
@@ -71,7 +69,6 @@ public sealed record HubOptions
         string hfHome = HfHome(getEnv);
         return new HubOptions
         {
-            ModelDirectory = NonEmpty(getEnv("ZUNA_MODEL_DIR")) is { } dir ? ExpandHome(dir, getEnv) : null,
             Endpoint = (NonEmpty(getEnv("HF_ENDPOINT")) ?? DefaultEndpoint).TrimEnd('/'),
             Token = NonEmpty(getEnv("HF_TOKEN")) ?? NonEmpty(getEnv("HUGGING_FACE_HUB_TOKEN")) ?? ReadTokenFile(getEnv, hfHome),
             CacheDirectory = DefaultCacheDirectory(getEnv),

@@ -50,7 +50,7 @@ public static class ModelResolver
                 : $"no snapshot of revision '{options.Revision}'";
             throw new ModelLoadException(
                 $"HF_HUB_OFFLINE is set and {options.RepoId} is not in the Hugging Face cache {options.CacheDirectory} " +
-                $"({missing}). Download it once online (or with `hf download {options.RepoId}`), or set ZUNA_MODEL_DIR to a model folder.");
+                $"({missing}). Download it once online (or with `hf download {options.RepoId}`), or point --model-dir (Zuna__Model__Path) at a model folder.");
         }
 
         string downloaded = await DownloadAsync(cache, new HubClient(http, options), options, progress, ct);

@@ -72,18 +72,17 @@ public sealed class HubOptionsTests : IDisposable
     }
 
     [Fact]
-    public void Endpoint_and_model_directory_come_from_the_environment()
+    public void Endpoint_and_offline_mode_come_from_the_environment()
     {
         var options = From(new()
         {
             ["HOME"] = _home,
             ["HF_ENDPOINT"] = "https://hf-mirror.example/",
-            ["ZUNA_MODEL_DIR"] = "~/models/zuna",
             ["TRANSFORMERS_OFFLINE"] = "1",
         });
 
         Assert.Equal("https://hf-mirror.example", options.Endpoint);
-        Assert.Equal(Path.Combine(_home, "models/zuna"), options.ModelDirectory);
+        Assert.Null(options.ModelDirectory);
         Assert.True(options.Offline);
     }
 }
