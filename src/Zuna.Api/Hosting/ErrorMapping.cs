@@ -39,7 +39,6 @@ public sealed class ErrorMapping(IProblemDetailsService problems, ZunaTelemetry 
             Status = status,
             Title = title,
             Detail = status == 500 ? "An unexpected error occurred; see the service log for the trace id." : exception.Message,
-            Type = $"https://zuna.dev/problems/{status}",
         };
     }
 

@@ -53,6 +53,11 @@ internal static class FifTreeReader
         if (src.Length == 0) throw new FifFormatException($"{src.Name}: the file is empty.");
         if (src.Length < 2 * FifConst.TagHeaderSize + 20)
             throw new FifFormatException($"{src.Name}: {src.Length} bytes is too short for a FIF file header.");
+        // Look at the first tag's kind before trusting its size, so any other file type is called what it is.
+        Span<byte> kind = stackalloc byte[4];
+        src.ReadExactly(0, kind);
+        if (BinaryPrimitives.ReadInt32BigEndian(kind) != FifConst.FileId)
+            throw new FifFormatException($"{src.Name}: not a FIF file (it does not start with a FIFF_FILE_ID tag).");
         var first = ReadHeader(src, 0);
         if (first.Kind != FifConst.FileId || first.Type != FifConst.TypeIdStruct || first.Size != 20)
             throw new FifFormatException($"{src.Name}: not a FIF file (the first tag must be FIFF_FILE_ID, got kind {first.Kind}, type {first.Type}, size {first.Size}).");
