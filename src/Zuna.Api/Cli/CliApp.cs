@@ -46,6 +46,12 @@ public static class CliApp
         // Our own handler below prints one line; the library default would print a stack trace.
         var config = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error, EnableDefaultExceptionHandler = false };
         var parse = Root.Value.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            string verb = parse.CommandResult.Command.Name;
+            config.Error.WriteLine($"zuna: {string.Join(" ", parse.Errors.Select(e => e.Message))} (see 'zuna {verb} --help')");
+            return ExitCodes.Usage;
+        }
         try
         {
             return await parse.InvokeAsync(config);

@@ -118,6 +118,15 @@ public sealed class ModelVerbTests : IDisposable
         Assert.DoesNotContain("   at ", stderr);
     }
 
+    [Fact]
+    public async Task Missing_arguments_are_a_usage_error_in_one_line()
+    {
+        var (code, stderr) = await Run("embed", Recording);
+        Assert.Equal(CliApp.ExitCodes.Usage, code);
+        Assert.Contains("--out", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
     private static double MaxAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         Assert.Equal(a.Length, b.Length);
