@@ -24,10 +24,17 @@ public static class BenchModel
         var steps = new Option<int>("--steps") { Description = "decoder steps timed per configuration (after one warm-up step)", DefaultValueFactory = _ => 2 };
         var layers = new Option<int>("--layers") { Description = "layers per stack (16 = the released model)", DefaultValueFactory = _ => 16 };
         var modelDir = new Option<string?>("--model") { Description = "use this checkpoint directory instead of random weights" };
+        var saveRandom = new Option<string?>("--save-random") { Description = "only write a full-size random checkpoint (real shapes and config) to this directory, e.g. for `zuna bench load --model-dir`" };
         var command = new Command("model", "ZUNA model speed and memory at full size (random weights).");
-        foreach (var o in new Option[] { channels, threads, dtypes, steps, layers, modelDir }) command.Options.Add(o);
+        foreach (var o in new Option[] { channels, threads, dtypes, steps, layers, modelDir, saveRandom }) command.Options.Add(o);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(saveRandom) is { } target)
+            {
+                CheckpointWriter.WriteRandom(target, new ZunaConfig { NLayers = parse.GetValue(layers), NHeads = 8 }, seed: 20260301);
+                parse.InvocationConfiguration.Output.WriteLine($"random checkpoint written to {target}");
+                return 0;
+            }
             var options = new Settings(
                 parse.GetValue(channels)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray(),
                 parse.GetValue(threads),
