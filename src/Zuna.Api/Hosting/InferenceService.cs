@@ -53,7 +53,7 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
         try
         {
             // Refuse early: no point parsing a 500 MB upload the worker will not take.
-            if (request.Operation is not null) host.EnsureReady();
+            if (request.Operation is not null) host.EnsureAccepting();
             var input = Decode(upload, fileName, request.Input, timer);
             cancellationToken.ThrowIfCancellationRequested();
             float[]? output = null;

@@ -103,6 +103,18 @@ public sealed class ModelHost : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// Ready and with a free queue slot right now: checked before parsing and preprocessing an upload, so an
+    /// overloaded service answers 429 without spending CPU on work it would refuse anyway. <see cref="SubmitAsync"/>
+    /// still makes the binding check.
+    /// </summary>
+    public void EnsureAccepting()
+    {
+        EnsureReady();
+        if (Volatile.Read(ref _waiting) >= _options.Queue.Capacity)
+            throw new QueueFullException(_options.Queue.Capacity, RetryAfterSeconds());
+    }
+
     private int RetryAfterSeconds() => 1 + Volatile.Read(ref _waiting) / Math.Max(1, _options.Batching.MaxBatchEpochs);
 
     /// <summary>Called by the assembler for each request it takes off the channel; false drops it (already cancelled).</summary>
