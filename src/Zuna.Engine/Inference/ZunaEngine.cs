@@ -81,7 +81,7 @@ public sealed class ZunaEngine : IZunaModel
         using var mode = inference_mode();
         using var scope = NewDisposeScope();
         var (tokens, tokIdx) = Tokens(batch, dataNorm);
-        var latents = Encode(tokens, tokIdx);
+        var latents = Encode(tokens, tokIdx, cancellationToken);
         return ToArray(latents);
     }
 
@@ -131,7 +131,7 @@ public sealed class ZunaEngine : IZunaModel
         using var mode = inference_mode();
         using var scope = NewDisposeScope();
         var (tokens, tokIdx) = Tokens(batch, options.DataNorm);
-        var latents = Encode(tokens, tokIdx);
+        var latents = Encode(tokens, tokIdx, cancellationToken);
         var eps = initialNoise is not null
             ? tensor(initialNoise, [batch.BatchSize, s, width])
             : NoiseSource.Draw(noise, s, width);                                   // [B, S, 32] standard normal
@@ -152,11 +152,11 @@ public sealed class ZunaEngine : IZunaModel
     }
 
     /// <summary>Encoder latents [B, S, 32] float32 for tokens [B, S, 32] and tok_idx [S, 4].</summary>
-    public Tensor Encode(Tensor tokens, Tensor tokIdx)
+    public Tensor Encode(Tensor tokens, Tensor tokIdx, CancellationToken cancellationToken = default)
     {
         using var scope = NewDisposeScope();
         using var rope = EncoderRope(tokIdx);
-        return Network.encoder.Forward(tokens.to(Device), rope).MoveToOuterDisposeScope();
+        return Network.encoder.Forward(tokens.to(Device), rope, cancellationToken).MoveToOuterDisposeScope();
     }
 
     /// <summary>RoPE angles of the decoder sequence [S].</summary>

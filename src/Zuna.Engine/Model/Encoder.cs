@@ -41,13 +41,17 @@ public sealed class Encoder : nn.Module
         return tok_embeddings.Forward(interleaved).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
-    /// <summary>tokens [B, S, 32] (already ÷ data_norm and clipped), rope over the interleaved [2S] sequence → latents [B, S, 32] float32.</summary>
-    public Tensor Forward(Tensor tokens, RopeAngles interleavedRope)
+    /// <summary>
+    /// tokens [B, S, 32] (already ÷ data_norm and clipped), rope over the interleaved [2S] sequence → latents [B, S, 32] float32.
+    /// The token is checked between layers: a full-size encode of a large batch takes minutes on a CPU.
+    /// </summary>
+    public Tensor Forward(Tensor tokens, RopeAngles interleavedRope, CancellationToken cancellationToken = default)
     {
         using var scope = NewDisposeScope();
         var h = Embed(tokens);                                     // [B, 2S, dim]
         foreach (var layer in layers)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var next = layer.Forward(h, interleavedRope, _dtype);
             h.Dispose();   // keep one residual stream alive, not one per layer
             h = next;

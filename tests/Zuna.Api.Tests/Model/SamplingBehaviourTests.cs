@@ -92,6 +92,29 @@ public sealed class SamplingBehaviourTests(ITestOutputHelper output)
     }
 }
 
+/// <summary>A cancelled request stops inside the encoder, between layers, and leaks nothing.</summary>
+public sealed class EncoderCancellationTests
+{
+    [Fact]
+    public void Encoder_checks_the_token_between_layers()
+    {
+        var f = FixtureSet.Get("tiny");
+        var engine = f.Engine();
+        var batch = f.Batch("c3");
+        lock (engine)
+        {
+            using var mode = TorchSharp.torch.inference_mode();
+            long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            using (var scope = TorchSharp.torch.NewDisposeScope())
+            {
+                var (tokens, tokIdx) = engine.Tokens(batch, 10f);
+                Assert.Throws<OperationCanceledException>(() => engine.Encode(tokens, tokIdx, new CancellationToken(true)));
+            }
+            Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        }
+    }
+}
+
 /// <summary>Every tensor a call allocates is disposed before it returns (TorchSharp's thread-local live count).</summary>
 public sealed class TensorLifetimeTests
 {
