@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 
 namespace Zuna.Engine.Fif;
@@ -13,6 +14,10 @@ public static class FifReader
 {
     /// <summary>A decompressed .gz or an upload must fit one .NET array; larger inputs are refused instead of exhausting memory.</summary>
     public const long MaxInMemoryBytes = int.MaxValue - 64;
+
+    /// <summary>EEG data compress a few times at most; 50× only happens for padding or a deliberate gzip bomb.</summary>
+    public const int MaxCompressionRatio = 50;
+    private const long MinDecompressedAllowance = 64L << 20;
 
     /// <summary>Samples of gaps (acquisition skips) allowed beyond what the file stores, so a forged skip cannot make us allocate gigabytes.</summary>
     private const long MaxGapValuesSlack = 64L << 20;
@@ -142,8 +147,9 @@ public static class FifReader
     {
         try
         {
+            long? compressedBytes = compressed.CanSeek ? compressed.Length - compressed.Position : null;
             using var gz = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true);
-            var ms = CopyCapped(gz, name, compressed: true);
+            var ms = CopyCapped(gz, name, compressed: true, compressedBytes);
             return new MemoryFifSource(ms.GetBuffer().AsMemory(0, (int)ms.Length)) { Name = name };
         }
         catch (InvalidDataException e)
@@ -156,16 +162,27 @@ public static class FifReader
         }
     }
 
-    private static MemoryStream CopyCapped(Stream input, string name, bool compressed)
+    /// <summary>
+    /// Copies into memory, at most <see cref="MaxInMemoryBytes"/>. Decompressed data must also start like a FIF file and stay
+    /// within <see cref="MaxCompressionRatio"/> of the compressed size, so a small gzip bomb fails fast instead of
+    /// allocating gigabytes.
+    /// </summary>
+    private static MemoryStream CopyCapped(Stream input, string name, bool compressed, long? compressedBytes = null)
     {
+        long limit = MaxInMemoryBytes;
+        if (compressed && compressedBytes is long c) limit = Math.Min(limit, Math.Max(MinDecompressedAllowance, c * MaxCompressionRatio));
         var ms = new MemoryStream();
         var buffer = new byte[81920];
         int n;
         while ((n = input.Read(buffer)) > 0)
         {
-            if (ms.Length + n > MaxInMemoryBytes)
-                throw new FifFormatException($"{name}: the {(compressed ? "decompressed " : "")}data exceed {MaxInMemoryBytes >> 20} MiB; {(compressed ? "decompress the file and read it from disk" : "read it from a file path")}.");
+            if (ms.Length + n > limit)
+                throw new FifFormatException(limit < MaxInMemoryBytes
+                    ? $"{name}: the gzip data expand more than {MaxCompressionRatio}× their {compressedBytes} compressed bytes; that is not an EEG recording."
+                    : $"{name}: the {(compressed ? "decompressed " : "")}data exceed {MaxInMemoryBytes >> 20} MiB; {(compressed ? "decompress the file and read it from disk" : "read it from a file path")}.");
             ms.Write(buffer, 0, n);
+            if (compressed && ms.Length >= 4 && ms.Length - n < 4 && BinaryPrimitives.ReadInt32BigEndian(ms.GetBuffer().AsSpan(0, 4)) != FifConst.FileId)
+                throw new FifFormatException($"{name}: not a FIF file (the gzip data do not start with a FIFF_FILE_ID tag).");
         }
         return ms;
     }
