@@ -2,9 +2,8 @@ namespace Zuna.Api.Tests.Deploy;
 
 /// <summary>
 /// The names the deployment files rely on: settings the app binds, HTTP paths and port, and the
-/// Prometheus metric names. For now this is the fixed list agreed in the deployment issue; when
-/// the service code publishes one source of truth for its option keys and meter instruments,
-/// these sets should be read from there instead of repeated here.
+/// Prometheus metric names. Setting keys come from the options types; paths, port and metric names
+/// are the service's published contract, checked against the running app by the Api tests.
 /// </summary>
 internal static class AppContract
 {
@@ -17,18 +16,22 @@ internal static class AppContract
     /// <summary>UID of the non-root `app` user of the mcr.microsoft.com/dotnet images ($APP_UID).</summary>
     public const long AppUid = 1654;
 
-    /// <summary>Configuration keys (as environment variables) that the app's options bind.</summary>
-    public static readonly HashSet<string> SettingKeys =
-    [
-        "Zuna__Model__Path", "Zuna__Model__Device", "Zuna__Model__Dtype", "Zuna__Model__RepoId",
-        "Zuna__Model__Revision", "Zuna__Model__Threads",
-        "Zuna__Queue__Capacity",
-        "Zuna__Batching__MaxBatchEpochs", "Zuna__Batching__MaxBatchDelayMs",
-        "Zuna__Limits__MaxUploadBytes", "Zuna__Limits__RequestTimeoutSeconds", "Zuna__Limits__ShutdownTimeoutSeconds",
-        "Zuna__Jobs__ResultTtlMinutes", "Zuna__Jobs__MaxResultBytes",
-        "Zuna__Auth__ApiKeys__0", "Zuna__Auth__PermitsPerMinute",
-        "Zuna__Telemetry__OtlpEndpoint",
-    ];
+    /// <summary>
+    /// Configuration keys (as environment variables) that the app's options bind, read from the options types
+    /// themselves so a renamed or new setting cannot drift from the deployment files unnoticed.
+    /// </summary>
+    public static readonly HashSet<string> SettingKeys = BoundKeys();
+
+    private static HashSet<string> BoundKeys()
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var section in typeof(Zuna.Api.Options.ZunaOptions).GetProperties())
+            foreach (var setting in section.PropertyType.GetProperties())
+                keys.Add(setting.PropertyType.IsArray
+                    ? $"{Zuna.Api.Options.ZunaOptions.Section}__{section.Name}__{setting.Name}__0"
+                    : $"{Zuna.Api.Options.ZunaOptions.Section}__{section.Name}__{setting.Name}");
+        return keys;
+    }
 
     /// <summary>Other environment variables the app or its libraries read.</summary>
     public static readonly HashSet<string> StandardVariables =
