@@ -43,7 +43,7 @@ public sealed class ModelHost : IHostedService, IDisposable
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then answers false instead of dropping anything
             SingleReader = true,
         });
-        _assembler = new BatchAssembler(_queue.Reader, _options.Batching, () => _abort.IsCancellationRequested, OnDequeued);
+        _assembler = new BatchAssembler(_queue.Reader, _options.Batching, () => _abort.IsCancellationRequested, TryStart, TryLeaveQueue);
         telemetry.ObserveQueueDepth(() => Volatile.Read(ref _waiting));
         // Readiness flips on SIGTERM, before any hosted service is asked to stop.
         lifetime.ApplicationStopping.Register(BeginDraining);
@@ -117,17 +117,27 @@ public sealed class ModelHost : IHostedService, IDisposable
 
     private int RetryAfterSeconds() => 1 + Volatile.Read(ref _waiting) / Math.Max(1, _options.Batching.MaxBatchEpochs);
 
-    /// <summary>Called by the assembler for each request it takes off the channel; false drops it (already cancelled).</summary>
-    private bool OnDequeued(InferenceWork work)
+    /// <summary>
+    /// Called by the assembler when a request gets its first batch slice: only now does it stop waiting, so its
+    /// queue slot, its queue time and a job's "running" status all start here. False: it was cancelled meanwhile.
+    /// </summary>
+    private bool TryStart(InferenceWork work)
     {
-        if (!work.TryClaim()) return false;
-        Interlocked.Decrement(ref _waiting);
+        if (!TryLeaveQueue(work)) return false;
         double wait = Stopwatch.GetElapsedTime(work.EnqueuedAt).TotalSeconds;
         work.Timings.QueueSeconds = wait;
         work.Progress?.Report(new WorkProgress(0, work.Input.EpochCount, 0, 0)); // a job turns "running" here
         _telemetry.RecordPhase("queue", wait);
         using var span = ZunaTelemetry.Source.StartActivity("queue", ActivityKind.Internal, work.Parent,
             startTime: DateTimeOffset.UtcNow - TimeSpan.FromSeconds(wait));
+        return true;
+    }
+
+    /// <summary>Takes a waiting request out of the count (it starts, or the worker gives it up); false when its cancellation already did.</summary>
+    private bool TryLeaveQueue(InferenceWork work)
+    {
+        if (!work.TryClaim()) return false;
+        Interlocked.Decrement(ref _waiting);
         return true;
     }
 

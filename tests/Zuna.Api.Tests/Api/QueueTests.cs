@@ -136,6 +136,41 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public async Task With_batching_on_requests_waiting_beside_a_forming_batch_still_count_against_the_queue()
+    {
+        // The worker waits up to MaxBatchDelayMs for partners of the embedding and meanwhile takes the two
+        // reconstructions off the channel: they are still waiting, so they keep their slots and the job stays queued.
+        await using var server = new ZunaServer(new()
+        {
+            ["Zuna:Queue:Capacity"] = "2",
+            ["Zuna:Batching:MaxBatchDelayMs"] = "2000",
+            ["Zuna:Batching:MaxBatchEpochs"] = "6",
+        }, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+
+        var embed = await client.PostAsync("/v1/jobs", ZunaServer.SampleUpload(("operation", "embeddings")));
+        var embedJob = embed.Headers.Location!;
+        await UntilAsync(async () => await JobStatusAsync(client, embedJob) == "running", "the embedding leads a batch");
+        var reconstructJob = (await client.PostAsync("/v1/jobs", ZunaServer.SampleUpload(("operation", "reconstructions"), ("steps", "2")))).Headers.Location!;
+        var reconstruct = client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "2")));
+        await UntilAsync(async () => await QueueDepthAsync(client) == 2, "both reconstructions are queued");
+        await Task.Delay(300); // time for the worker to read them off the channel while it waits for partners
+
+        Assert.Equal(2, await QueueDepthAsync(client));
+        Assert.Equal("queued", await JobStatusAsync(client, reconstructJob));
+        await ErrorResponseTests.ProblemAsync(await client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload()), HttpStatusCode.TooManyRequests);
+
+        server.Gate.OpenBatches();
+        Assert.Equal(HttpStatusCode.OK, (await reconstruct).StatusCode);
+        await UntilAsync(async () => await JobStatusAsync(client, reconstructJob) == "succeeded", "the queued job ran");
+        await UntilAsync(async () => await JobStatusAsync(client, embedJob) == "succeeded", "the leading job ran");
+    }
+
+    private static async Task<string?> JobStatusAsync(HttpClient client, Uri job) =>
+        (await client.GetFromJsonAsync<JsonElement>(job)).GetProperty("status").GetString();
+
+    [Fact]
     public async Task Shutdown_turns_readiness_off_refuses_new_work_and_finishes_in_flight_work()
     {
         await using var server = new ZunaServer(new() { ["Zuna:Limits:ShutdownTimeoutSeconds"] = "20" }, kestrel: true, gated: true);
