@@ -13,7 +13,8 @@ public enum ModelState { Loading, Ready, Failed, Draining, Stopped }
 /// <summary>
 /// Owns the model and the one inference thread that uses it. Start-up returns at once and loads in the
 /// background (so /health/live answers while weights load); /health/ready turns 200 after the warm-up
-/// forward. Requests reach the thread through a bounded channel: a full queue is refused (429), never waited on.
+/// forward. Requests reach the thread through a channel; the count of waiting requests (not the channel, which
+/// would keep a cancelled request's slot until the worker reads it) bounds the queue: a full queue is refused (429), never waited on.
 /// On shutdown readiness turns false first, queued work drains within Zuna:Limits:ShutdownTimeoutSeconds, and
 /// whatever is left then is cancelled.
 /// </summary>
@@ -38,11 +39,9 @@ public sealed class ModelHost : IHostedService, IDisposable
         _options = options.Value;
         _telemetry = telemetry;
         _logger = logger;
-        _queue = Channel.CreateBounded<InferenceWork>(new BoundedChannelOptions(_options.Queue.Capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then answers false instead of dropping anything
-            SingleReader = true,
-        });
+        // Unbounded: _waiting is the limit. A cancelled request leaves the count at once but stays in the channel until
+        // the worker skips it, so a bounded channel would refuse new work while the reported queue is empty.
+        _queue = Channel.CreateUnbounded<InferenceWork>(new UnboundedChannelOptions { SingleReader = true });
         _assembler = new BatchAssembler(_queue.Reader, _options.Batching, () => _abort.IsCancellationRequested, TryStart, TryLeaveQueue);
         telemetry.ObserveQueueDepth(() => Volatile.Read(ref _waiting));
         // Readiness flips on SIGTERM, before any hosted service is asked to stop.
@@ -71,10 +70,15 @@ public sealed class ModelHost : IHostedService, IDisposable
     {
         EnsureReady();
         if (work.Input.EpochCount == 0) throw new InvalidRecordingException("The recording yields no complete 5 s epoch.");
-        if (Interlocked.Increment(ref _waiting) > _options.Queue.Capacity || !TryWrite(work))
+        if (Interlocked.Increment(ref _waiting) > _options.Queue.Capacity)
         {
             Interlocked.Decrement(ref _waiting);
             throw new QueueFullException(_options.Queue.Capacity, RetryAfterSeconds());
+        }
+        if (!TryWrite(work)) // the channel only refuses once it is completed: draining began after EnsureReady
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw new ServiceNotReadyException("The service is shutting down and accepts no new work.");
         }
         // A request that gives up while waiting leaves the queue at once (its slot is freed for others).
         work.CancellationToken.Register(static state =>

@@ -107,6 +107,32 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public async Task Slot_of_an_abandoned_queued_request_is_free_for_the_next_one_at_once()
+    {
+        await using var server = new ZunaServer(new() { ["Zuna:Queue:Capacity"] = "1" }, kestrel: true, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+
+        var running = client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload());
+        Assert.True(await server.Gate.BatchEnteredAsync(Wait));
+        using var abandon = new CancellationTokenSource();
+        var abandoned = client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload(), abandon.Token);
+        await UntilAsync(async () => await QueueDepthAsync(client) == 1, "the second request is queued");
+        await abandon.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        await UntilAsync(async () => await QueueDepthAsync(client) == 0, "the abandoned request left the queue");
+
+        // The worker is still busy, so the abandoned request is still in the channel; its slot must not be.
+        var next = client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload());
+        await UntilAsync(async () => await QueueDepthAsync(client) == 1 || next.IsCompleted, "the next request is queued");
+        Assert.False(next.IsCompleted, $"the next request was answered {(next.IsCompleted ? (await next).StatusCode : 0)} while a slot was free");
+
+        server.Gate.OpenBatches();
+        Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await next).StatusCode);
+    }
+
+    [Fact]
     public async Task Concurrent_requests_share_a_batch_and_each_gets_its_own_result()
     {
         // A long batch delay makes the worker wait for the second request; both have the sample's channel layout.
