@@ -61,9 +61,10 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
             {
                 var work = new InferenceWork(op, input, request.Sampler, request.Seed, cancellationToken, progress);
                 output = await host.SubmitAsync(work);
-                timer.Add("queue", work.Timings.QueueSeconds);
-                timer.Add("encode", work.Timings.EncodeSeconds);
-                if (op == Operation.Reconstruct) timer.Add("decode", work.Timings.DecodeSeconds);
+                // The worker has recorded these in zuna.phase.duration already; the header still shows them.
+                timer.AddToHeader("queue", work.Timings.QueueSeconds);
+                timer.AddToHeader("encode", work.Timings.EncodeSeconds);
+                if (op == Operation.Reconstruct) timer.AddToHeader("decode", work.Timings.DecodeSeconds);
             }
             outcome = "success";
             return new InferenceOutcome(request, input, output, host.Info);

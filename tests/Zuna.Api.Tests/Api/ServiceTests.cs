@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Zuna.Api.Hosting;
 
 namespace Zuna.Api.Tests.Api;
@@ -159,5 +161,44 @@ public sealed class AuthTests
         var request = new HttpRequestMessage(HttpMethod.Get, "/v1/info");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client.SendAsync(request);
+    }
+}
+
+/// <summary>zuna.phase.duration gets each phase of a request once, whichever part of the service measured it.</summary>
+public sealed class PhaseMetricTests
+{
+    [Fact]
+    public async Task Each_phase_of_a_reconstruction_is_one_histogram_sample_and_one_server_timing_entry()
+    {
+        await using var server = new ZunaServer(); // MaxBatchEpochs 16: the sample's 3 epochs are one batch
+        var client = await server.ReadyClientAsync();
+        var instrument = server.Services.GetRequiredService<Zuna.Api.Telemetry.ZunaTelemetry>().PhaseDuration;
+        var samples = new System.Collections.Concurrent.ConcurrentQueue<(string Phase, double Seconds)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (published, l) => { if (ReferenceEquals(published, instrument)) l.EnableMeasurementEvents(published); };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "phase") samples.Enqueue(((string)tag.Value!, value));
+        });
+        listener.Start();
+
+        var response = await client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "2")));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        string[] phases = ["upload", "parse", "preprocess", "queue", "encode", "decode", "serialize"];
+        var deadline = DateTime.UtcNow.AddSeconds(10); // serialize is recorded as the response is written
+        while (!phases.All(p => samples.Any(s => s.Phase == p)) && DateTime.UtcNow < deadline) await Task.Delay(20);
+
+        var recorded = samples.ToArray();
+        foreach (var phase in phases)
+            Assert.True(recorded.Count(s => s.Phase == phase) == 1, $"{phase}: {recorded.Count(s => s.Phase == phase)} samples");
+        var timing = string.Join(",", response.Headers.GetValues("Server-Timing")).Split(',', StringSplitOptions.TrimEntries);
+        foreach (var phase in new[] { "queue", "encode", "decode" })
+        {
+            string entry = Assert.Single(timing, e => e.StartsWith(phase + ";dur=", StringComparison.Ordinal));
+            double ms = double.Parse(entry[(phase.Length + ";dur=".Length)..], System.Globalization.CultureInfo.InvariantCulture);
+            // One batch: the request's share is the whole batch (the header rounds to 0.001 ms).
+            Assert.Equal(recorded.Single(s => s.Phase == phase).Seconds * 1000, ms, 0.002);
+        }
     }
 }
