@@ -81,12 +81,16 @@ public sealed class ModelHost : IHostedService, IDisposable
             throw new ServiceNotReadyException("The service is shutting down and accepts no new work.");
         }
         // A request that gives up while waiting leaves the queue at once (its slot is freed for others).
-        work.CancellationToken.Register(static state =>
+        var registration = work.CancellationToken.Register(static state =>
         {
             var (host, w) = ((ModelHost, InferenceWork))state!;
             if (w.TryClaim()) Interlocked.Decrement(ref host._waiting);
             w.Completion.TrySetCanceled(w.CancellationToken);
         }, (this, work));
+        // A job's token lives as long as the job (its whole TTL); left registered, the callback would keep the input
+        // epochs and the output alive with it.
+        _ = work.Completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return work.Completion.Task;
     }
 

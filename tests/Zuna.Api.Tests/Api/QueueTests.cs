@@ -133,6 +133,39 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public async Task Finished_request_is_not_kept_alive_by_a_cancellation_token_that_outlives_it()
+    {
+        // A job's token lives for the job's whole TTL; the finished work (input epochs, output) must not live with it.
+        await using var server = new ZunaServer();
+        await server.ReadyClientAsync();
+        var host = server.Services.GetRequiredService<Zuna.Api.Hosting.ModelHost>();
+        using var longLived = new CancellationTokenSource();
+        var (finished, done) = Submit(host, longLived.Token);
+        await done;
+        // Another request through the worker, so nothing of the first is left in its locals.
+        var (_, next) = Submit(host, CancellationToken.None);
+        await next;
+
+        for (int i = 0; i < 3 && finished.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Delay(20);
+        }
+        Assert.False(finished.IsAlive, "the finished request is still reachable (from its token's registration)");
+        GC.KeepAlive(longLived);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (WeakReference Work, Task Done) Submit(Zuna.Api.Hosting.ModelHost host, CancellationToken token)
+    {
+        var work = new Zuna.Api.Hosting.InferenceWork(Zuna.Api.Hosting.Operation.Embed, EngineReference.Sample(),
+            new Zuna.Engine.Inference.SamplerOptions(), 0, token);
+        Task done = host.SubmitAsync(work);
+        return (new WeakReference(work), done);
+    }
+
+    [Fact]
     public async Task Concurrent_requests_share_a_batch_and_each_gets_its_own_result()
     {
         // A long batch delay makes the worker wait for the second request; both have the sample's channel layout.
