@@ -55,6 +55,7 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
             // Refuse early: no point parsing a 500 MB upload the worker will not take.
             if (request.Operation is not null) host.EnsureAccepting();
             var input = Decode(upload, fileName, request.Input, timer);
+            upload = Stream.Null; // decoded: the raw upload (a job's in-memory copy) is not kept through the queue wait
             cancellationToken.ThrowIfCancellationRequested();
             float[]? output = null;
             if (request.Operation is { } op)
