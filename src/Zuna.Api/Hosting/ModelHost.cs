@@ -24,6 +24,7 @@ public sealed class ModelHost : IHostedService, IDisposable
     private readonly ZunaOptions _options;
     private readonly ZunaTelemetry _telemetry;
     private readonly ILogger<ModelHost> _logger;
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly Channel<InferenceWork> _queue;
     private readonly BatchAssembler _assembler;
     private readonly CancellationTokenSource _abort = new();
@@ -39,6 +40,7 @@ public sealed class ModelHost : IHostedService, IDisposable
         _options = options.Value;
         _telemetry = telemetry;
         _logger = logger;
+        _lifetime = lifetime;
         // Unbounded: _waiting is the limit. A cancelled request leaves the count at once but stays in the channel until
         // the worker skips it, so a bounded channel would refuse new work while the reported queue is empty.
         _queue = Channel.CreateUnbounded<InferenceWork>(new UnboundedChannelOptions { SingleReader = true });
@@ -204,6 +206,13 @@ public sealed class ModelHost : IHostedService, IDisposable
             _assembler.FailRemaining(new ServiceNotReadyException("The service stopped before this request ran."));
             model?.Dispose();
             _workerExited.TrySetResult();
+        }
+        if (_state == ModelState.Failed && _options.Model.ExitOnLoadFailure)
+        {
+            // Live but never ready helps nobody: exit non-zero so `restart: unless-stopped` or Kubernetes acts.
+            _logger.LogCritical("Stopping the service: the model could not be loaded (Zuna:Model:ExitOnLoadFailure).");
+            Environment.ExitCode = 1;
+            _lifetime.StopApplication();
         }
     }
 
