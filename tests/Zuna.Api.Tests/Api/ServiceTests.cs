@@ -58,6 +58,9 @@ public sealed class ServiceTests(SharedServer shared) : IClassFixture<SharedServ
         string schema = form.ToString();
         foreach (var field in new[] { "file", "steps", "cfg", "seed", "bad_channels", "target_channels", "data_norm" })
             Assert.Contains($"\"{field}\"", schema);
+        // The seed is random unless given: the document must not advertise a fixed default.
+        Assert.DoesNotContain("42", FindProperty(form, "seed")!.Value.ToString());
+        Assert.False(FindProperty(form, "seed")!.Value.TryGetProperty("default", out _));
         Assert.True(reconstruct.GetProperty("responses").TryGetProperty("429", out _));
         var job = document.GetProperty("components").GetProperty("schemas").GetProperty("JobSnapshot");
         Assert.Equal("running", job.GetProperty("examples")[0].GetProperty("status").GetString());
@@ -65,6 +68,23 @@ public sealed class ServiceTests(SharedServer shared) : IClassFixture<SharedServ
         var ui = await _client.GetAsync("/swagger/index.html");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger", await ui.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A property schema anywhere below <paramref name="schema"/> (the form may be split over allOf parts).</summary>
+    private static JsonElement? FindProperty(JsonElement schema, string name)
+    {
+        if (schema.ValueKind == JsonValueKind.Object)
+        {
+            if (schema.TryGetProperty("properties", out var properties) && properties.TryGetProperty(name, out var found)) return found;
+            foreach (var child in schema.EnumerateObject())
+                if (FindProperty(child.Value, name) is { } nested) return nested;
+        }
+        else if (schema.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in schema.EnumerateArray())
+                if (FindProperty(item, name) is { } nested) return nested;
+        }
+        return null;
     }
 
     [Fact]
@@ -154,6 +174,20 @@ public sealed class AuthTests
         Assert.True(limited.Headers.Contains("Retry-After"));
 
         Assert.Equal(HttpStatusCode.OK, (await Send(client, "second-secret")).StatusCode); // its own partition
+
+        // Both refusals are counted: the 401s and the rate limit's 429.
+        string metrics = "";
+        var deadline = DateTime.UtcNow.AddSeconds(20); // the Prometheus exporter caches a scrape briefly
+        while (DateTime.UtcNow < deadline)
+        {
+            var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            scrape.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
+            metrics = await (await client.SendAsync(scrape)).Content.ReadAsStringAsync();
+            if (metrics.Contains("reason=\"unauthorized\"") && metrics.Contains("reason=\"rate_limited\"")) break;
+            await Task.Delay(200);
+        }
+        Assert.Matches("zuna_requests_rejected_total\\{[^}]*reason=\"unauthorized\"[^}]*\\} 2", metrics);
+        Assert.Contains("reason=\"rate_limited\"", metrics);
     }
 
     private static Task<HttpResponseMessage> Send(HttpClient client, string key)
