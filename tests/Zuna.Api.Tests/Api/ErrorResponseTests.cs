@@ -105,12 +105,14 @@ public sealed class LimitTests
     [Fact]
     public async Task Missing_model_directory_stops_the_service_with_exit_code_1()
     {
-        await using var server = new ZunaServer(new() { ["Zuna:Model:Path"] = "/nonexistent/zuna-model" });
+        // Gated: the load fails only once the test watches for the stop (a stopped app disposes its services).
+        await using var server = new ZunaServer(new() { ["Zuna:Model:Path"] = "/nonexistent/zuna-model" }, gated: true);
         var lifetime = server.Services.GetRequiredService<IHostApplicationLifetime>();
         try
         {
             var stopping = new TaskCompletionSource();
             lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+            server.Gate!.OpenLoad();
             await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(1, Environment.ExitCode);
         }

@@ -166,6 +166,30 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public async Task At_most_one_upload_per_core_is_parsed_at_a_time_and_a_waiting_one_can_give_up()
+    {
+        await using var server = new ZunaServer(kestrel: true, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+        server.Gate.HoldDecodes();
+        int cores = Environment.ProcessorCount;
+
+        var parsing = Enumerable.Range(0, cores).Select(_ => client.PostAsync("/v1/preprocess", ZunaServer.SampleUpload())).ToArray();
+        await UntilAsync(() => Task.FromResult(server.Gate.DecodesEntered == cores), "one upload per core is being parsed");
+        using var giveUp = new CancellationTokenSource();
+        var extra = client.PostAsync("/v1/preprocess", ZunaServer.SampleUpload(), giveUp.Token);
+        await Task.Delay(500); // time for the extra upload to arrive and (wrongly) start parsing
+        Assert.Equal(cores, server.Gate.DecodesEntered);
+
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => extra);
+        server.Gate.OpenDecodes();
+        Assert.All(await Task.WhenAll(parsing), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/preprocess", ZunaServer.SampleUpload())).StatusCode);
+        Assert.Equal(cores + 1, server.Gate.DecodesEntered); // the abandoned upload was never parsed
+    }
+
+    [Fact]
     public async Task Concurrent_requests_share_a_batch_and_each_gets_its_own_result()
     {
         // A long batch delay makes the worker wait for the second request; both have the sample's channel layout.
