@@ -15,7 +15,7 @@ var app = builder.Build();
 app.UseZunaPipeline();
 app.MapZunaApi();
 await app.RunAsync();
-return 0;
+return Environment.ExitCode; // 1 when the model failed to load (ModelHost stops the application)
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

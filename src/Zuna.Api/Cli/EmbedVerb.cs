@@ -1,7 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
-using Zuna.Engine.Preprocessing;
+using Zuna.Api.Endpoints;
+using Zuna.Api.Hosting;
 using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Cli;
@@ -38,21 +37,11 @@ public static class EmbedVerb
                 .Add("latents", latents, input.EpochCount, s, width)
                 .Add("tok_idx", tokIdx, s, 4)
                 .Add("chan_pos", input.ChannelPositions, input.ChannelCount, 3);
-            Describe(writer, input, engine.Info.ModelId, engine.Info.Revision);
+            OutputMetadata.AddTo(writer, OutputMetadata.Describe(Operation.Embed, input, engine.Info));
             writer.Write(parse.GetValue(output)!.FullName);
             log.WriteLine($"zuna: wrote {parse.GetValue(output)!.FullName}");
             return CliApp.ExitCodes.Ok;
         });
         return command;
     }
-
-    /// <summary>Metadata every model output carries, so a file explains itself.</summary>
-    internal static void Describe(SafeTensorsWriter writer, Preprocessed input, string modelId, string revision) => writer
-        .Metadata("channel_names", JsonSerializer.Serialize(input.ChannelNames))
-        .Metadata("n_epochs", input.EpochCount.ToString(CultureInfo.InvariantCulture))
-        .Metadata("sfreq", Preprocessed.SampleRate.ToString("R", CultureInfo.InvariantCulture))
-        .Metadata("sfreq_in", input.SampleRateIn.ToString("R", CultureInfo.InvariantCulture))
-        .Metadata("global_mean", input.GlobalMean.ToString("R", CultureInfo.InvariantCulture))
-        .Metadata("global_std", input.GlobalStd.ToString("R", CultureInfo.InvariantCulture))
-        .Metadata("model", $"{modelId}@{revision}");
 }

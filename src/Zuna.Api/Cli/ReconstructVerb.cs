@@ -1,5 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
+using Zuna.Api.Endpoints;
+using Zuna.Api.Hosting;
 using Zuna.Engine;
 using Zuna.Engine.Fif;
 using Zuna.Engine.Inference;
@@ -61,11 +62,8 @@ public static class ReconstructVerb
             {
                 var writer = new SafeTensorsWriter()
                     .Add("reconstruction", reconstruction, input.EpochCount, input.ChannelCount, input.EpochSamples)
-                    .Add("chan_pos", input.ChannelPositions, input.ChannelCount, 3)
-                    .Metadata("steps", sampler.Steps.ToString(CultureInfo.InvariantCulture))
-                    .Metadata("cfg", sampler.Cfg.ToString("R", CultureInfo.InvariantCulture))
-                    .Metadata("seed", seedValue.ToString(CultureInfo.InvariantCulture));
-                EmbedVerb.Describe(writer, input, engine.Info.ModelId, engine.Info.Revision);
+                    .Add("chan_pos", input.ChannelPositions, input.ChannelCount, 3);
+                OutputMetadata.AddTo(writer, OutputMetadata.Describe(Operation.Reconstruct, input, engine.Info, sampler, seedValue));
                 writer.Write(outPath);
             }
             log.WriteLine($"zuna: wrote {outPath}");

@@ -45,7 +45,7 @@ public sealed class ReconstructionForm
     [FromForm(Name = "cfg"), Description("Classifier-free guidance; 1 = none (default)."), DefaultValue(1.0f)]
     public float? Cfg { get; set; }
 
-    [FromForm(Name = "seed"), Description("Seed of the initial noise; epoch e of this upload always starts from the noise of (seed, e), whatever else is batched with it. Default: random (returned in the result's metadata)."), DefaultValue(42L)]
+    [FromForm(Name = "seed"), Description("Seed of the initial noise; epoch e of this upload always starts from the noise of (seed, e), whatever else is batched with it. Default: random (returned in the result's metadata).")]
     public long? Seed { get; set; }
 
     [FromForm(Name = "data_norm"), Description("The model input is clamp(x / data_norm, -1, 1); default 10."), DefaultValue(10.0f)]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Zuna.Api.Hosting;
 using Zuna.Engine.Inference;
@@ -53,39 +52,11 @@ public static class ResultSerializer
             writer.Add("reconstruction", outcome.Output!, e, c, t);
         }
         writer.Add("chan_pos", input.ChannelPositions, c, 3);
-        foreach (var (key, value) in Metadata(outcome)) writer.Metadata(key, value);
-        return writer;
+        return OutputMetadata.AddTo(writer, Metadata(outcome));
     }
 
-    private static IEnumerable<(string Key, string Value)> Metadata(InferenceOutcome outcome)
-    {
-        var input = outcome.Input;
-        var request = outcome.Request;
-        yield return ("format", "zuna");
-        yield return ("operation", request.Operation switch { Operation.Embed => "embeddings", Operation.Reconstruct => "reconstructions", _ => "preprocess" });
-        yield return ("channel_names", JsonSerializer.Serialize(input.ChannelNames));
-        yield return ("sample_rate", Invariant(Preprocessed.SampleRate));
-        yield return ("sample_rate_in", Invariant(input.SampleRateIn));
-        yield return ("global_mean", Invariant(input.GlobalMean));
-        yield return ("global_std", Invariant(input.GlobalStd));
-        yield return ("epochs", Invariant(input.EpochCount));
-        if (outcome.Model is { } model)
-        {
-            yield return ("model_id", model.ModelId);
-            yield return ("model_revision", model.Revision);
-            yield return ("model_sha256", model.WeightsSha256);
-        }
-        if (request.Operation == Operation.Reconstruct)
-        {
-            yield return ("seed", Invariant(request.Seed));
-            yield return ("steps", Invariant(request.Sampler.Steps));
-            yield return ("cfg", Invariant(request.Sampler.Cfg));
-            yield return ("data_norm", Invariant(request.Sampler.DataNorm));
-            yield return ("units", "z");
-        }
-    }
-
-    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+    private static IReadOnlyList<(string Key, string Value)> Metadata(InferenceOutcome outcome) =>
+        OutputMetadata.Describe(outcome.Request.Operation, outcome.Input, outcome.Model, outcome.Request.Sampler, outcome.Request.Seed);
 
     private static void WriteJson(InferenceOutcome outcome, Stream destination)
     {

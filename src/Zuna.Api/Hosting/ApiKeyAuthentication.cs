@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Zuna.Api.Options;
+using Zuna.Api.Telemetry;
 
 namespace Zuna.Api.Hosting;
 
@@ -16,7 +17,8 @@ public sealed class ApiKeyHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IOptions<ZunaOptions> zuna) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
+    IOptions<ZunaOptions> zuna,
+    ZunaTelemetry telemetry) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
 
@@ -41,6 +43,7 @@ public sealed class ApiKeyHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        telemetry.RecordRejected("unauthorized");
         Response.Headers.WWWAuthenticate = "Bearer";
         Response.StatusCode = StatusCodes.Status401Unauthorized; // body written by the status-code-pages problem details
         return Task.CompletedTask;

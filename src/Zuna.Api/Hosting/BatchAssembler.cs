@@ -11,14 +11,17 @@ public readonly record struct BatchSlice(InferenceWork Work, int FirstEpoch, int
 /// sees with the same shapes (<see cref="InferenceWork.CanShareBatchWith"/>) fill the batch up to
 /// MaxBatchEpochs, waiting at most MaxBatchDelayMs for them (0 turns cross-request batching off). A request longer than a batch is split over
 /// consecutive batches; requests that do not fit keep their place in line.
+/// A request taken off the channel still waits (it keeps its queue slot) until <see cref="Take"/> hands it its
+/// first slice: only then is <paramref name="tryStart"/> called, which claims it (false: it was cancelled meanwhile).
 /// </summary>
 public sealed class BatchAssembler(
     ChannelReader<InferenceWork> queue,
     BatchingOptions options,
     Func<bool> aborted,
-    Func<InferenceWork, bool> onDequeued)
+    Func<InferenceWork, bool> tryStart,
+    Func<InferenceWork, bool> tryLeaveQueue)
 {
-    /// <summary>Requests taken off the channel and not yet fully handed to batches, oldest first.</summary>
+    /// <summary>Requests taken off the channel and not yet fully handed to batches, oldest first (waiting ones still count as queued).</summary>
     private readonly List<InferenceWork> _pending = [];
 
     /// <summary>The next batch, or null once the channel is completed and everything has run.</summary>
@@ -29,7 +32,7 @@ public sealed class BatchAssembler(
 
         var slices = new List<BatchSlice>();
         int room = options.MaxBatchEpochs;
-        Take(head, slices, ref room);
+        if (!Take(head, slices, ref room)) return slices; // cancelled just now: an empty batch, the caller asks again
         if (options.MaxBatchDelayMs == 0) return slices; // cross-request batching off: one request per batch
 
         foreach (var other in _pending.ToArray())
@@ -48,7 +51,7 @@ public sealed class BatchAssembler(
                 if (wait <= 0 || !WaitToRead(TimeSpan.FromMilliseconds(wait))) break;
                 continue;
             }
-            if (!onDequeued(next)) continue;
+            if (next.Completion.Task.IsCompleted) continue; // cancelled while in the channel
             _pending.Add(next);
             if (next.CanShareBatchWith(head)) Take(next, slices, ref room);
         }
@@ -58,10 +61,14 @@ public sealed class BatchAssembler(
     /// <summary>Fails everything still waiting (the worker is gone).</summary>
     public void FailRemaining(Exception reason)
     {
-        foreach (var work in _pending) work.Completion.TrySetException(reason);
+        foreach (var work in _pending)
+        {
+            tryLeaveQueue(work);
+            work.Completion.TrySetException(reason);
+        }
         _pending.Clear();
         while (queue.TryRead(out var work))
-            if (onDequeued(work)) work.Completion.TrySetException(reason);
+            if (tryLeaveQueue(work)) work.Completion.TrySetException(reason);
     }
 
     private InferenceWork? NextHead()
@@ -72,21 +79,28 @@ public sealed class BatchAssembler(
             if (_pending.Count > 0) return _pending[0];
             if (queue.TryRead(out var work))
             {
-                if (onDequeued(work)) _pending.Add(work);
+                if (!work.Completion.Task.IsCompleted) _pending.Add(work);
                 continue;
             }
             if (!WaitToRead(Timeout.InfiniteTimeSpan)) return null;
         }
     }
 
-    private void Take(InferenceWork work, List<BatchSlice> slices, ref int room)
+    /// <summary>Adds the request's next epochs to the batch; false when it was cancelled before its first slice.</summary>
+    private bool Take(InferenceWork work, List<BatchSlice> slices, ref int room)
     {
         int count = Math.Min(room, work.Input.EpochCount - work.NextEpoch);
-        if (count <= 0) return;
+        if (count <= 0) return true;
+        if (work.NextEpoch == 0 && !tryStart(work))
+        {
+            _pending.Remove(work);
+            return false;
+        }
         slices.Add(new BatchSlice(work, work.NextEpoch, count));
         work.NextEpoch += count;
         room -= count;
         if (work.NextEpoch == work.Input.EpochCount) _pending.Remove(work);
+        return true;
     }
 
     /// <summary>Blocks the inference thread until an item can be read (true), the channel completes or the wait times out (false).</summary>

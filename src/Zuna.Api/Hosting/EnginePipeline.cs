@@ -47,9 +47,7 @@ public sealed class EnginePipeline(ILogger<EnginePipeline> logger) : IEnginePipe
 
     public Preprocessed ReadPreprocessed(Stream content, InputOptions options)
     {
-        using var copy = new MemoryStream();
-        content.CopyTo(copy);
-        using var file = SafeTensorsFile.FromBytes(copy.ToArray(), "upload");
+        using var file = SafeTensorsFile.FromBytes(ReadAll(content), "upload");
         var preprocessed = ChannelEditing.ZeroChannels(PreprocessedFile.Read(file), options.BadChannels);
         return ChannelEditing.AddTargetChannels(preprocessed, options.TargetChannels);
     }
@@ -59,6 +57,22 @@ public sealed class EnginePipeline(ILogger<EnginePipeline> logger) : IEnginePipe
 
     public Task WriteFifAsync(Preprocessed input, float[] reconstruction, Stream destination, CancellationToken cancellationToken) =>
         FifWriter.WriteAsync(destination, ReconstructionRecording.ToVolts(input, reconstruction), cancellationToken);
+
+    /// <summary>The rest of the stream in one array: read straight into it when the length is known (one copy, not two).</summary>
+    private static byte[] ReadAll(Stream content)
+    {
+        if (content.CanSeek)
+        {
+            long length = content.Length - content.Position;
+            if (length > Array.MaxLength) throw new InvalidRecordingException($"The upload ({length} bytes) is too large to read.");
+            var bytes = new byte[length];
+            content.ReadExactly(bytes);
+            return bytes;
+        }
+        using var copy = new MemoryStream();
+        content.CopyTo(copy);
+        return copy.ToArray();
+    }
 
     private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
     {

@@ -26,7 +26,6 @@ public sealed class ErrorMapping(IProblemDetailsService problems, ZunaTelemetry 
             }),
             InvalidDataException => (StatusCodes.Status400BadRequest, "Malformed request body"),
             PayloadTooLargeException => (StatusCodes.Status413PayloadTooLarge, "Payload too large"),
-            UnsupportedMediaTypeException => (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"),
             QueueFullException => (StatusCodes.Status429TooManyRequests, "Queue full"),
             ServiceNotReadyException => (StatusCodes.Status503ServiceUnavailable, "Not ready"),
             ModelLoadException => (StatusCodes.Status503ServiceUnavailable, "Model unavailable"),

@@ -24,6 +24,12 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
 {
     private readonly ZunaOptions _options = options.Value;
 
+    /// <summary>
+    /// Parsing and preprocessing are CPU-bound and hold the whole recording in memory: at most one per core at a time,
+    /// whatever the number of uploads arriving (the queue bound applies only later, and not to /v1/preprocess).
+    /// </summary>
+    private readonly SemaphoreSlim _decodeSlots = new(Environment.ProcessorCount);
+
     public ModelHost Host => host;
 
     /// <summary>Runs a synchronous request under the configured deadline; past it the answer is 504.</summary>
@@ -54,16 +60,27 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
         {
             // Refuse early: no point parsing a 500 MB upload the worker will not take.
             if (request.Operation is not null) host.EnsureAccepting();
-            var input = Decode(upload, fileName, request.Input, timer);
+            Preprocessed input;
+            await _decodeSlots.WaitAsync(cancellationToken);
+            try
+            {
+                input = Decode(upload, fileName, request.Input, timer);
+            }
+            finally
+            {
+                _decodeSlots.Release();
+            }
+            upload = Stream.Null; // decoded: the raw upload (a job's in-memory copy) is not kept through the queue wait
             cancellationToken.ThrowIfCancellationRequested();
             float[]? output = null;
             if (request.Operation is { } op)
             {
                 var work = new InferenceWork(op, input, request.Sampler, request.Seed, cancellationToken, progress);
                 output = await host.SubmitAsync(work);
-                timer.Add("queue", work.Timings.QueueSeconds);
-                timer.Add("encode", work.Timings.EncodeSeconds);
-                if (op == Operation.Reconstruct) timer.Add("decode", work.Timings.DecodeSeconds);
+                // The worker has recorded these in zuna.phase.duration already; the header still shows them.
+                timer.AddToHeader("queue", work.Timings.QueueSeconds);
+                timer.AddToHeader("encode", work.Timings.EncodeSeconds);
+                if (op == Operation.Reconstruct) timer.AddToHeader("decode", work.Timings.DecodeSeconds);
             }
             outcome = "success";
             return new InferenceOutcome(request, input, output, host.Info);

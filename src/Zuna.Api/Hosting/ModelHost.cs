@@ -13,7 +13,8 @@ public enum ModelState { Loading, Ready, Failed, Draining, Stopped }
 /// <summary>
 /// Owns the model and the one inference thread that uses it. Start-up returns at once and loads in the
 /// background (so /health/live answers while weights load); /health/ready turns 200 after the warm-up
-/// forward. Requests reach the thread through a bounded channel: a full queue is refused (429), never waited on.
+/// forward. Requests reach the thread through a channel; the count of waiting requests (not the channel, which
+/// would keep a cancelled request's slot until the worker reads it) bounds the queue: a full queue is refused (429), never waited on.
 /// On shutdown readiness turns false first, queued work drains within Zuna:Limits:ShutdownTimeoutSeconds, and
 /// whatever is left then is cancelled.
 /// </summary>
@@ -23,6 +24,7 @@ public sealed class ModelHost : IHostedService, IDisposable
     private readonly ZunaOptions _options;
     private readonly ZunaTelemetry _telemetry;
     private readonly ILogger<ModelHost> _logger;
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly Channel<InferenceWork> _queue;
     private readonly BatchAssembler _assembler;
     private readonly CancellationTokenSource _abort = new();
@@ -38,12 +40,11 @@ public sealed class ModelHost : IHostedService, IDisposable
         _options = options.Value;
         _telemetry = telemetry;
         _logger = logger;
-        _queue = Channel.CreateBounded<InferenceWork>(new BoundedChannelOptions(_options.Queue.Capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then answers false instead of dropping anything
-            SingleReader = true,
-        });
-        _assembler = new BatchAssembler(_queue.Reader, _options.Batching, () => _abort.IsCancellationRequested, OnDequeued);
+        _lifetime = lifetime;
+        // Unbounded: _waiting is the limit. A cancelled request leaves the count at once but stays in the channel until
+        // the worker skips it, so a bounded channel would refuse new work while the reported queue is empty.
+        _queue = Channel.CreateUnbounded<InferenceWork>(new UnboundedChannelOptions { SingleReader = true });
+        _assembler = new BatchAssembler(_queue.Reader, _options.Batching, () => _abort.IsCancellationRequested, TryStart, TryLeaveQueue);
         telemetry.ObserveQueueDepth(() => Volatile.Read(ref _waiting));
         // Readiness flips on SIGTERM, before any hosted service is asked to stop.
         lifetime.ApplicationStopping.Register(BeginDraining);
@@ -71,18 +72,27 @@ public sealed class ModelHost : IHostedService, IDisposable
     {
         EnsureReady();
         if (work.Input.EpochCount == 0) throw new InvalidRecordingException("The recording yields no complete 5 s epoch.");
-        if (Interlocked.Increment(ref _waiting) > _options.Queue.Capacity || !TryWrite(work))
+        if (Interlocked.Increment(ref _waiting) > _options.Queue.Capacity)
         {
             Interlocked.Decrement(ref _waiting);
             throw new QueueFullException(_options.Queue.Capacity, RetryAfterSeconds());
         }
+        if (!TryWrite(work)) // the channel only refuses once it is completed: draining began after EnsureReady
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw new ServiceNotReadyException("The service is shutting down and accepts no new work.");
+        }
         // A request that gives up while waiting leaves the queue at once (its slot is freed for others).
-        work.CancellationToken.Register(static state =>
+        var registration = work.CancellationToken.Register(static state =>
         {
             var (host, w) = ((ModelHost, InferenceWork))state!;
             if (w.TryClaim()) Interlocked.Decrement(ref host._waiting);
             w.Completion.TrySetCanceled(w.CancellationToken);
         }, (this, work));
+        // A job's token lives as long as the job (its whole TTL); left registered, the callback would keep the input
+        // epochs and the output alive with it.
+        _ = work.Completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return work.Completion.Task;
     }
 
@@ -117,17 +127,27 @@ public sealed class ModelHost : IHostedService, IDisposable
 
     private int RetryAfterSeconds() => 1 + Volatile.Read(ref _waiting) / Math.Max(1, _options.Batching.MaxBatchEpochs);
 
-    /// <summary>Called by the assembler for each request it takes off the channel; false drops it (already cancelled).</summary>
-    private bool OnDequeued(InferenceWork work)
+    /// <summary>
+    /// Called by the assembler when a request gets its first batch slice: only now does it stop waiting, so its
+    /// queue slot, its queue time and a job's "running" status all start here. False: it was cancelled meanwhile.
+    /// </summary>
+    private bool TryStart(InferenceWork work)
     {
-        if (!work.TryClaim()) return false;
-        Interlocked.Decrement(ref _waiting);
+        if (!TryLeaveQueue(work)) return false;
         double wait = Stopwatch.GetElapsedTime(work.EnqueuedAt).TotalSeconds;
         work.Timings.QueueSeconds = wait;
         work.Progress?.Report(new WorkProgress(0, work.Input.EpochCount, 0, 0)); // a job turns "running" here
         _telemetry.RecordPhase("queue", wait);
         using var span = ZunaTelemetry.Source.StartActivity("queue", ActivityKind.Internal, work.Parent,
             startTime: DateTimeOffset.UtcNow - TimeSpan.FromSeconds(wait));
+        return true;
+    }
+
+    /// <summary>Takes a waiting request out of the count (it starts, or the worker gives it up); false when its cancellation already did.</summary>
+    private bool TryLeaveQueue(InferenceWork work)
+    {
+        if (!work.TryClaim()) return false;
+        Interlocked.Decrement(ref _waiting);
         return true;
     }
 
@@ -186,6 +206,13 @@ public sealed class ModelHost : IHostedService, IDisposable
             _assembler.FailRemaining(new ServiceNotReadyException("The service stopped before this request ran."));
             model?.Dispose();
             _workerExited.TrySetResult();
+        }
+        if (_state == ModelState.Failed && _options.Model.ExitOnLoadFailure)
+        {
+            // Live but never ready helps nobody: exit non-zero so `restart: unless-stopped` or Kubernetes acts.
+            _logger.LogCritical("Stopping the service: the model could not be loaded (Zuna:Model:ExitOnLoadFailure).");
+            Environment.ExitCode = 1;
+            _lifetime.StopApplication();
         }
     }
 

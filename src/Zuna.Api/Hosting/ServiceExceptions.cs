@@ -16,6 +16,3 @@ public sealed class DeadlineExceededException(int seconds)
 
 /// <summary>The request body exceeds Zuna:Limits:MaxUploadBytes, or a job result exceeds the result store.</summary>
 public sealed class PayloadTooLargeException(string message) : Exception(message);
-
-/// <summary>The request body is not multipart/form-data with a file field.</summary>
-public sealed class UnsupportedMediaTypeException(string message) : Exception(message);

@@ -12,25 +12,38 @@ namespace Zuna.Api.Jobs;
 public sealed class JobRunner(JobStore store, InferenceService inference, IEnginePipeline engine, ZunaTelemetry telemetry,
     ILogger<JobRunner> logger)
 {
+    /// <summary>Jobs accepted and not yet finished; reserved before the upload is copied, so concurrent submissions cannot all pass the check.</summary>
+    private int _active;
+
     public async Task<Job> StartAsync(Stream upload, string fileName, InferenceRequest request, OutputFormat format,
         string operation, CancellationToken requestAborted)
     {
         var host = inference.Host;
         if (request.Operation is not null) host.EnsureReady();
-        // Jobs hold their upload in memory until the worker takes them, so they count against the same bound.
+        // Jobs hold their upload in memory until it is decoded, so they count against the same bound.
         int capacity = host.Capacity;
-        if (store.ActiveCount >= capacity || host.QueueDepth >= capacity)
+        if (Interlocked.Increment(ref _active) > capacity || host.QueueDepth >= capacity)
         {
-            throw new QueueFullException(capacity, 1 + store.ActiveCount / Math.Max(1, capacity));
+            int active = Interlocked.Decrement(ref _active);
+            throw new QueueFullException(capacity, 1 + active / Math.Max(1, capacity));
         }
 
-        var copy = new MemoryStream();
-        await upload.CopyToAsync(copy, requestAborted);
-        copy.Position = 0;
-
-        var job = new Job(Guid.NewGuid(), operation, format, fileName);
-        store.Add(job);
-        _ = Task.Run(() => RunAsync(job, copy, request));
+        Job job;
+        MemoryStream copy;
+        try
+        {
+            copy = new MemoryStream();
+            await upload.CopyToAsync(copy, requestAborted);
+            copy.Position = 0;
+            job = new Job(Guid.NewGuid(), operation, format, fileName);
+            store.Add(job);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _active);
+            throw;
+        }
+        _ = RunAsync(job, copy, request);
         return job;
     }
 
@@ -41,6 +54,7 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
 
     private async Task RunAsync(Job job, MemoryStream upload, InferenceRequest request)
     {
+        await Task.Yield(); // the 202 answer does not wait for the decode
         // Not linked to ApplicationStopping: on SIGTERM a job that already reached the worker finishes within
         // Zuna:Limits:ShutdownTimeoutSeconds like any request (ModelHost cancels what is left after that).
         var token = job.Cancellation.Token;
@@ -49,8 +63,9 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
         {
             // Model work turns "running" when the worker takes it (first progress report); preprocessing runs now.
             if (request.Operation is null) job.MarkRunning();
-            var outcome = await inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry), progress, token);
-            await upload.DisposeAsync();
+            var running = inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry), progress, token);
+            upload = null!; // InferenceService lets go of the upload once decoded; the queue wait must not hold the raw bytes
+            var outcome = await running;
             byte[] result = await ResultSerializer.SerializeAsync(outcome, job.Format, engine, token);
             if (!store.Reserve(result.LongLength, job.Id))
             {
@@ -69,6 +84,10 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
             if (ErrorMapping.ToProblem(e).Status >= 500) logger.LogError(e, "Job {JobId} failed", job.Id);
             job.Fail(ErrorMapping.ToProblem(e is OperationCanceledException
                 ? new ServiceNotReadyException("The service shut down before the job finished.") : e), store.Ttl);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
         }
     }
 

@@ -16,8 +16,6 @@ public sealed class JobStore(IOptions<ZunaOptions> options, TimeProvider clock)
 
     public TimeSpan Ttl => TimeSpan.FromMinutes(_options.ResultTtlMinutes);
     public long MaxResultBytes => _options.MaxResultBytes;
-    public int ActiveCount => _jobs.Values.Count(j => !j.IsFinished);
-    public long StoredBytes => _jobs.Values.Sum(j => j.Result?.LongLength ?? 0);
 
     public void Add(Job job) => _jobs[job.Id] = job;
 

@@ -31,6 +31,11 @@ public sealed record ModelOptions
     public string Revision { get; set; } = "main";
     /// <summary>libtorch intra-op threads; 0 keeps libtorch's default.</summary>
     public int Threads { get; set; }
+    /// <summary>
+    /// Stop the process with exit code 1 when the model cannot be loaded, so an orchestrator restarts it (or shows the
+    /// crash) instead of a process that stays live but never ready. False keeps it running in the failed state.
+    /// </summary>
+    public bool ExitOnLoadFailure { get; set; } = true;
 }
 
 public sealed record QueueOptions

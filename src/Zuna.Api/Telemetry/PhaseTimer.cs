@@ -25,11 +25,20 @@ public sealed class PhaseTimer(ZunaTelemetry telemetry)
     /// <summary>Starts a phase; dispose the result to end it.</summary>
     public Scope Measure(string phase) => new(this, phase, ZunaTelemetry.Source.StartActivity(phase));
 
-    /// <summary>Adds a phase measured elsewhere (on the inference worker).</summary>
+    /// <summary>Adds a phase measured elsewhere: a span of its own is not made, the histogram and the header get it.</summary>
     public void Add(string phase, double seconds)
     {
-        lock (_gate) _phases.Add((phase, seconds));
+        AddToHeader(phase, seconds);
         telemetry.RecordPhase(phase, seconds);
+    }
+
+    /// <summary>
+    /// Adds a phase to the Server-Timing header only, for time the histogram already has: the inference worker
+    /// records queue, encode and decode itself (per batch), so recording this request's share again would count it twice.
+    /// </summary>
+    public void AddToHeader(string phase, double seconds)
+    {
+        lock (_gate) _phases.Add((phase, seconds));
     }
 
     /// <summary>The Server-Timing header value: <c>parse;dur=1.2, preprocess;dur=30.5</c> (milliseconds).</summary>

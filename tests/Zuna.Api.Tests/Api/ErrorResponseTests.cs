@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Zuna.Api.Tests.Api;
 
@@ -101,9 +103,33 @@ public sealed class LimitTests
     }
 
     [Fact]
-    public async Task Missing_model_directory_leaves_the_service_live_but_not_ready()
+    public async Task Missing_model_directory_stops_the_service_with_exit_code_1()
     {
-        await using var server = new ZunaServer(new() { ["Zuna:Model:Path"] = "/nonexistent/zuna-model" });
+        // Gated: the load fails only once the test watches for the stop (a stopped app disposes its services).
+        await using var server = new ZunaServer(new() { ["Zuna:Model:Path"] = "/nonexistent/zuna-model" }, gated: true);
+        var lifetime = server.Services.GetRequiredService<IHostApplicationLifetime>();
+        try
+        {
+            var stopping = new TaskCompletionSource();
+            lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+            server.Gate!.OpenLoad();
+            await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(1, Environment.ExitCode);
+        }
+        finally
+        {
+            Environment.ExitCode = 0; // process-wide; the test host must not inherit it
+        }
+    }
+
+    [Fact]
+    public async Task Missing_model_directory_without_exit_leaves_the_service_live_but_not_ready()
+    {
+        await using var server = new ZunaServer(new()
+        {
+            ["Zuna:Model:Path"] = "/nonexistent/zuna-model",
+            ["Zuna:Model:ExitOnLoadFailure"] = "false",
+        });
         var client = server.Client();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -143,6 +143,47 @@ public sealed class InferenceEndpointTests(SharedServer shared) : IClassFixture<
         var json = await _client.PostAsync("/v1/preprocess?format=json", ZunaServer.SampleUpload());
         using var doc = JsonDocument.Parse(await json.Content.ReadAsStreamAsync());
         Assert.Equal(expected.Epochs[1280 * 12 + 1280 + 9], doc.RootElement.GetProperty("epochs")[1][1][9].GetSingle());
+        Assert.Equal("3", doc.RootElement.GetProperty("n_epochs").GetString()); // the count; "epochs" is the data alone
+        Assert.Single(doc.RootElement.EnumerateObject(), p => p.Name == "epochs");
+    }
+
+    [Theory]
+    [InlineData("embed", "/v1/embeddings")]
+    [InlineData("reconstruct", "/v1/reconstructions")]
+    public async Task Cli_file_and_http_response_carry_the_same_metadata(string verb, string endpoint)
+    {
+        string dir = Directory.CreateTempSubdirectory("zuna-metadata-").FullName;
+        try
+        {
+            string output = Path.Combine(dir, "out.safetensors");
+            var stderr = new StringWriter();
+            int code = await Zuna.Api.Cli.CliApp.RunAsync([verb, ZunaServer.SamplePath, "--model-dir", ZunaServer.TinyModel,
+                "--device", "cpu", "--out", output, .. verb == "reconstruct" ? new[] { "--steps", "2", "--seed", "9" } : []], new StringWriter(), stderr);
+            Assert.True(code == 0, stderr.ToString());
+            using var cli = Zuna.Engine.SafeTensors.SafeTensorsFile.Open(output);
+
+            var response = await _client.PostAsync(endpoint, ZunaServer.SampleUpload(("steps", "2"), ("seed", "9")));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var http = EngineReference.Tensors(await response.Content.ReadAsByteArrayAsync());
+
+            Assert.Equal(cli.Metadata.OrderBy(e => e.Key), http.Metadata.OrderBy(e => e.Key));
+            var input = EngineReference.Sample();
+            var model = EngineReference.Info();
+            Assert.Equal("3", http.Metadata["n_epochs"]);
+            Assert.Equal("256", http.Metadata["sfreq"]);
+            Assert.Equal(input.SampleRateIn, double.Parse(http.Metadata["sfreq_in"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(input.GlobalStd, double.Parse(http.Metadata["global_std"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(model.ModelId, http.Metadata["model_id"]);
+            Assert.Equal(model.Revision, http.Metadata["model_revision"]);
+            Assert.Equal(model.WeightsSha256, http.Metadata["model_sha256"]);
+            if (verb == "reconstruct")
+                foreach (var (key, value) in new[] { ("seed", "9"), ("steps", "2"), ("cfg", "1"), ("data_norm", "10"), ("units", "z") })
+                    Assert.Equal(value, http.Metadata[key]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

@@ -126,6 +126,25 @@ public sealed class JobTests
     }
 
     [Fact]
+    public async Task Concurrent_submissions_cannot_all_pass_the_capacity_check()
+    {
+        // Each submission copies its upload (awaited) between the capacity check and becoming a job; the slot is
+        // reserved before the copy, so of many simultaneous submissions only Capacity are accepted.
+        await using var server = new ZunaServer(new() { ["Zuna:Queue:Capacity"] = "1" }, kestrel: true, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+        var sample = File.ReadAllBytes(ZunaServer.SamplePath);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            client.PostAsync("/v1/jobs", ZunaServer.Upload(sample, "zuna__sample1_raw.fif", ("operation", "embeddings")))));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Accepted));
+        Assert.Equal(7, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+
+        server.Gate.OpenBatches();
+        await UntilStatusAsync(client, responses.Single(r => r.StatusCode == HttpStatusCode.Accepted).Headers.Location!, "succeeded");
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/jobs", ZunaServer.SampleUpload(("operation", "embeddings")))).StatusCode);
+    }
+
+    [Fact]
     public async Task Failed_job_reports_the_problem_a_synchronous_request_would_get()
     {
         await using var server = new ZunaServer();

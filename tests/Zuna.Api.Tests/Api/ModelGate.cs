@@ -7,7 +7,7 @@ using Zuna.Engine.Preprocessing;
 namespace Zuna.Api.Tests.Api;
 
 /// <summary>
-/// Holds the real engine at two points, loading and each batch, until a test opens the gate. Not a fake: every
+/// Holds the real engine at loading and at each batch until a test opens the gate (and, when asked, each FIF parse). Not a fake: every
 /// call still goes to the real ZunaEngine; the gate only decides when. A held batch whose requests are all
 /// cancelled is released with their cancellation, as the sampler would between steps.
 /// </summary>
@@ -15,11 +15,25 @@ public sealed class ModelGate
 {
     private readonly ManualResetEventSlim _load = new(false);
     private readonly ManualResetEventSlim _batches = new(false);
-    private int _batchesEntered, _cancelledBatches;
+    private readonly ManualResetEventSlim _decodes = new(true);
+    private int _batchesEntered, _cancelledBatches, _decodesEntered;
     private readonly SemaphoreSlim _entered = new(0);
 
     public int BatchesEntered => Volatile.Read(ref _batchesEntered);
     public int CancelledBatches => Volatile.Read(ref _cancelledBatches);
+
+    /// <summary>FIF uploads entered the parser so far.</summary>
+    public int DecodesEntered => Volatile.Read(ref _decodesEntered);
+
+    /// <summary>From now on each FIF parse waits until <see cref="OpenDecodes"/> (open by default).</summary>
+    public void HoldDecodes() => _decodes.Reset();
+    public void OpenDecodes() => _decodes.Set();
+
+    internal void WaitDecode()
+    {
+        Interlocked.Increment(ref _decodesEntered);
+        _decodes.Wait();
+    }
 
     public void OpenLoad() => _load.Set();
     public void OpenBatches() => _batches.Set();
@@ -49,8 +63,11 @@ public sealed class ModelGate
 /// <summary>The service's engine pipeline with the model behind a <see cref="ModelGate"/>.</summary>
 internal sealed class GatedPipeline(EnginePipeline inner, ModelGate gate) : IEnginePipeline
 {
-    public Task<string> ResolveModelDirectoryAsync(ModelOptions options, CancellationToken cancellationToken) =>
-        inner.ResolveModelDirectoryAsync(options, cancellationToken);
+    public Task<string> ResolveModelDirectoryAsync(ModelOptions options, CancellationToken cancellationToken)
+    {
+        gate.WaitLoad(); // the inference thread resolves synchronously; a missing directory fails only once the gate opens
+        return inner.ResolveModelDirectoryAsync(options, cancellationToken);
+    }
 
     public IZunaModel LoadModel(string directory, string device, string dtype, int threads)
     {
@@ -58,7 +75,12 @@ internal sealed class GatedPipeline(EnginePipeline inner, ModelGate gate) : IEng
         return new GatedModel(inner.LoadModel(directory, device, dtype, threads), gate);
     }
 
-    public RawRecording ReadFif(Stream content, string name) => inner.ReadFif(content, name);
+    public RawRecording ReadFif(Stream content, string name)
+    {
+        gate.WaitDecode();
+        return inner.ReadFif(content, name);
+    }
+
     public Preprocessed Preprocess(RawRecording recording, InputOptions options) => inner.Preprocess(recording, options);
     public Preprocessed ReadPreprocessed(Stream content, InputOptions options) => inner.ReadPreprocessed(content, options);
     public Task WritePreprocessedAsync(Preprocessed preprocessed, Stream destination, CancellationToken cancellationToken) =>

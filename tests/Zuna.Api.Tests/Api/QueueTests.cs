@@ -107,6 +107,89 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public async Task Slot_of_an_abandoned_queued_request_is_free_for_the_next_one_at_once()
+    {
+        await using var server = new ZunaServer(new() { ["Zuna:Queue:Capacity"] = "1" }, kestrel: true, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+
+        var running = client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload());
+        Assert.True(await server.Gate.BatchEnteredAsync(Wait));
+        using var abandon = new CancellationTokenSource();
+        var abandoned = client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload(), abandon.Token);
+        await UntilAsync(async () => await QueueDepthAsync(client) == 1, "the second request is queued");
+        await abandon.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        await UntilAsync(async () => await QueueDepthAsync(client) == 0, "the abandoned request left the queue");
+
+        // The worker is still busy, so the abandoned request is still in the channel; its slot must not be.
+        var next = client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload());
+        await UntilAsync(async () => await QueueDepthAsync(client) == 1 || next.IsCompleted, "the next request is queued");
+        Assert.False(next.IsCompleted, $"the next request was answered {(next.IsCompleted ? (await next).StatusCode : 0)} while a slot was free");
+
+        server.Gate.OpenBatches();
+        Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await next).StatusCode);
+    }
+
+    [Fact]
+    public async Task Finished_request_is_not_kept_alive_by_a_cancellation_token_that_outlives_it()
+    {
+        // A job's token lives for the job's whole TTL; the finished work (input epochs, output) must not live with it.
+        await using var server = new ZunaServer();
+        await server.ReadyClientAsync();
+        var host = server.Services.GetRequiredService<Zuna.Api.Hosting.ModelHost>();
+        using var longLived = new CancellationTokenSource();
+        var (finished, done) = Submit(host, longLived.Token);
+        await done;
+        // Another request through the worker, so nothing of the first is left in its locals.
+        var (_, next) = Submit(host, CancellationToken.None);
+        await next;
+
+        for (int i = 0; i < 3 && finished.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Delay(20);
+        }
+        Assert.False(finished.IsAlive, "the finished request is still reachable (from its token's registration)");
+        GC.KeepAlive(longLived);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (WeakReference Work, Task Done) Submit(Zuna.Api.Hosting.ModelHost host, CancellationToken token)
+    {
+        var work = new Zuna.Api.Hosting.InferenceWork(Zuna.Api.Hosting.Operation.Embed, EngineReference.Sample(),
+            new Zuna.Engine.Inference.SamplerOptions(), 0, token);
+        Task done = host.SubmitAsync(work);
+        return (new WeakReference(work), done);
+    }
+
+    [Fact]
+    public async Task At_most_one_upload_per_core_is_parsed_at_a_time_and_a_waiting_one_can_give_up()
+    {
+        await using var server = new ZunaServer(kestrel: true, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+        server.Gate.HoldDecodes();
+        int cores = Environment.ProcessorCount;
+
+        var parsing = Enumerable.Range(0, cores).Select(_ => client.PostAsync("/v1/preprocess", ZunaServer.SampleUpload())).ToArray();
+        await UntilAsync(() => Task.FromResult(server.Gate.DecodesEntered == cores), "one upload per core is being parsed");
+        using var giveUp = new CancellationTokenSource();
+        var extra = client.PostAsync("/v1/preprocess", ZunaServer.SampleUpload(), giveUp.Token);
+        await Task.Delay(500); // time for the extra upload to arrive and (wrongly) start parsing
+        Assert.Equal(cores, server.Gate.DecodesEntered);
+
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => extra);
+        server.Gate.OpenDecodes();
+        Assert.All(await Task.WhenAll(parsing), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/preprocess", ZunaServer.SampleUpload())).StatusCode);
+        Assert.Equal(cores + 1, server.Gate.DecodesEntered); // the abandoned upload was never parsed
+    }
+
+    [Fact]
     public async Task Concurrent_requests_share_a_batch_and_each_gets_its_own_result()
     {
         // A long batch delay makes the worker wait for the second request; both have the sample's channel layout.
@@ -134,6 +217,41 @@ public sealed class QueueTests
             Assert.True(EngineReference.MaxAbsDiff(tensors.ReadFloat32("reconstruction"), expected) <= 1e-4, $"seed {seed}");
         }
     }
+
+    [Fact]
+    public async Task With_batching_on_requests_waiting_beside_a_forming_batch_still_count_against_the_queue()
+    {
+        // The worker waits up to MaxBatchDelayMs for partners of the embedding and meanwhile takes the two
+        // reconstructions off the channel: they are still waiting, so they keep their slots and the job stays queued.
+        await using var server = new ZunaServer(new()
+        {
+            ["Zuna:Queue:Capacity"] = "2",
+            ["Zuna:Batching:MaxBatchDelayMs"] = "2000",
+            ["Zuna:Batching:MaxBatchEpochs"] = "6",
+        }, gated: true);
+        server.Gate!.OpenLoad();
+        var client = await server.ReadyClientAsync();
+
+        var embed = await client.PostAsync("/v1/jobs", ZunaServer.SampleUpload(("operation", "embeddings")));
+        var embedJob = embed.Headers.Location!;
+        await UntilAsync(async () => await JobStatusAsync(client, embedJob) == "running", "the embedding leads a batch");
+        var reconstructJob = (await client.PostAsync("/v1/jobs", ZunaServer.SampleUpload(("operation", "reconstructions"), ("steps", "2")))).Headers.Location!;
+        var reconstruct = client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "2")));
+        await UntilAsync(async () => await QueueDepthAsync(client) == 2, "both reconstructions are queued");
+        await Task.Delay(300); // time for the worker to read them off the channel while it waits for partners
+
+        Assert.Equal(2, await QueueDepthAsync(client));
+        Assert.Equal("queued", await JobStatusAsync(client, reconstructJob));
+        await ErrorResponseTests.ProblemAsync(await client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload()), HttpStatusCode.TooManyRequests);
+
+        server.Gate.OpenBatches();
+        Assert.Equal(HttpStatusCode.OK, (await reconstruct).StatusCode);
+        await UntilAsync(async () => await JobStatusAsync(client, reconstructJob) == "succeeded", "the queued job ran");
+        await UntilAsync(async () => await JobStatusAsync(client, embedJob) == "succeeded", "the leading job ran");
+    }
+
+    private static async Task<string?> JobStatusAsync(HttpClient client, Uri job) =>
+        (await client.GetFromJsonAsync<JsonElement>(job)).GetProperty("status").GetString();
 
     [Fact]
     public async Task Shutdown_turns_readiness_off_refuses_new_work_and_finishes_in_flight_work()

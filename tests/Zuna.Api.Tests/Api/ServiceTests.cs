@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Zuna.Api.Hosting;
 
 namespace Zuna.Api.Tests.Api;
@@ -56,6 +58,9 @@ public sealed class ServiceTests(SharedServer shared) : IClassFixture<SharedServ
         string schema = form.ToString();
         foreach (var field in new[] { "file", "steps", "cfg", "seed", "bad_channels", "target_channels", "data_norm" })
             Assert.Contains($"\"{field}\"", schema);
+        // The seed is random unless given: the document must not advertise a fixed default.
+        Assert.DoesNotContain("42", FindProperty(form, "seed")!.Value.ToString());
+        Assert.False(FindProperty(form, "seed")!.Value.TryGetProperty("default", out _));
         Assert.True(reconstruct.GetProperty("responses").TryGetProperty("429", out _));
         var job = document.GetProperty("components").GetProperty("schemas").GetProperty("JobSnapshot");
         Assert.Equal("running", job.GetProperty("examples")[0].GetProperty("status").GetString());
@@ -63,6 +68,23 @@ public sealed class ServiceTests(SharedServer shared) : IClassFixture<SharedServ
         var ui = await _client.GetAsync("/swagger/index.html");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger", await ui.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A property schema anywhere below <paramref name="schema"/> (the form may be split over allOf parts).</summary>
+    private static JsonElement? FindProperty(JsonElement schema, string name)
+    {
+        if (schema.ValueKind == JsonValueKind.Object)
+        {
+            if (schema.TryGetProperty("properties", out var properties) && properties.TryGetProperty(name, out var found)) return found;
+            foreach (var child in schema.EnumerateObject())
+                if (FindProperty(child.Value, name) is { } nested) return nested;
+        }
+        else if (schema.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in schema.EnumerateArray())
+                if (FindProperty(item, name) is { } nested) return nested;
+        }
+        return null;
     }
 
     [Fact]
@@ -152,6 +174,20 @@ public sealed class AuthTests
         Assert.True(limited.Headers.Contains("Retry-After"));
 
         Assert.Equal(HttpStatusCode.OK, (await Send(client, "second-secret")).StatusCode); // its own partition
+
+        // Both refusals are counted: the 401s and the rate limit's 429.
+        string metrics = "";
+        var deadline = DateTime.UtcNow.AddSeconds(20); // the Prometheus exporter caches a scrape briefly
+        while (DateTime.UtcNow < deadline)
+        {
+            var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            scrape.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
+            metrics = await (await client.SendAsync(scrape)).Content.ReadAsStringAsync();
+            if (metrics.Contains("reason=\"unauthorized\"") && metrics.Contains("reason=\"rate_limited\"")) break;
+            await Task.Delay(200);
+        }
+        Assert.Matches("zuna_requests_rejected_total\\{[^}]*reason=\"unauthorized\"[^}]*\\} 2", metrics);
+        Assert.Contains("reason=\"rate_limited\"", metrics);
     }
 
     private static Task<HttpResponseMessage> Send(HttpClient client, string key)
@@ -159,5 +195,44 @@ public sealed class AuthTests
         var request = new HttpRequestMessage(HttpMethod.Get, "/v1/info");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client.SendAsync(request);
+    }
+}
+
+/// <summary>zuna.phase.duration gets each phase of a request once, whichever part of the service measured it.</summary>
+public sealed class PhaseMetricTests
+{
+    [Fact]
+    public async Task Each_phase_of_a_reconstruction_is_one_histogram_sample_and_one_server_timing_entry()
+    {
+        await using var server = new ZunaServer(); // MaxBatchEpochs 16: the sample's 3 epochs are one batch
+        var client = await server.ReadyClientAsync();
+        var instrument = server.Services.GetRequiredService<Zuna.Api.Telemetry.ZunaTelemetry>().PhaseDuration;
+        var samples = new System.Collections.Concurrent.ConcurrentQueue<(string Phase, double Seconds)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (published, l) => { if (ReferenceEquals(published, instrument)) l.EnableMeasurementEvents(published); };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "phase") samples.Enqueue(((string)tag.Value!, value));
+        });
+        listener.Start();
+
+        var response = await client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "2")));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        string[] phases = ["upload", "parse", "preprocess", "queue", "encode", "decode", "serialize"];
+        var deadline = DateTime.UtcNow.AddSeconds(10); // serialize is recorded as the response is written
+        while (!phases.All(p => samples.Any(s => s.Phase == p)) && DateTime.UtcNow < deadline) await Task.Delay(20);
+
+        var recorded = samples.ToArray();
+        foreach (var phase in phases)
+            Assert.True(recorded.Count(s => s.Phase == phase) == 1, $"{phase}: {recorded.Count(s => s.Phase == phase)} samples");
+        var timing = string.Join(",", response.Headers.GetValues("Server-Timing")).Split(',', StringSplitOptions.TrimEntries);
+        foreach (var phase in new[] { "queue", "encode", "decode" })
+        {
+            string entry = Assert.Single(timing, e => e.StartsWith(phase + ";dur=", StringComparison.Ordinal));
+            double ms = double.Parse(entry[(phase.Length + ";dur=".Length)..], System.Globalization.CultureInfo.InvariantCulture);
+            // One batch: the request's share is the whole batch (the header rounds to 0.001 ms).
+            Assert.Equal(recorded.Single(s => s.Phase == phase).Seconds * 1000, ms, 0.002);
+        }
     }
 }
