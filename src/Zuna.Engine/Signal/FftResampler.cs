@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
 namespace Zuna.Engine.Signal;
 
 /// <summary>
@@ -30,13 +33,36 @@ public static class FftResampler
     }
 
     /// <summary>Resamples one signal by ratio = new rate / old rate.</summary>
-    public static double[] Resample(ReadOnlySpan<double> x, double ratio)
+    public static double[] Resample(ReadOnlySpan<double> x, double ratio, SignalScratch? scratch = null)
     {
         var plan = Plan.For(x.Length, ratio);
-        var padded = Padding.ReflectLimited(x, plan.PadLeft, plan.PadRight);
-        double[] spectrum = RealFft.Forward(padded, plan.PaddedLength);
+        scratch = SignalScratch.OrNew(scratch);
+        var padded = scratch.Get(SignalScratch.ResamplePad, plan.PaddedLength);
+        Padding.ReflectLimited(x, plan.PadLeft, plan.PadRight, padded.AsSpan(0, plan.PaddedLength)); // writes every element
+        return ResamplePadded(padded, plan, scratch);
+    }
 
+    /// <summary>Resamples float samples (a channel as read), widening to double while padding: no extra double copy.</summary>
+    public static double[] Resample(ReadOnlySpan<float> x, double ratio, SignalScratch? scratch = null)
+    {
+        var plan = Plan.For(x.Length, ratio);
+        scratch = SignalScratch.OrNew(scratch);
+        var padded = scratch.Get(SignalScratch.ResamplePad, plan.PaddedLength);
+        Padding.ReflectLimited(x, plan.PadLeft, plan.PadRight, padded.AsSpan(0, plan.PaddedLength));
+        return ResamplePadded(padded, plan, scratch);
+    }
+
+    /// <summary>Resamples padded[0 .. plan.PaddedLength) (the array may be longer: it is reused scratch).</summary>
+    private static double[] ResamplePadded(double[] padded, Plan plan, SignalScratch scratch)
+    {
         int oldLength = plan.PaddedLength, newLength = plan.NewLength;
+        if (RealFft.UsesNative(oldLength) || RealFft.UsesNative(newLength))
+        {
+            double[]? native = null;
+            if (RealFft.TryNative(() => native = NativeResample(padded, plan, scratch))) return native!;
+        }
+
+        double[] spectrum = RealFft.Forward(padded.AsSpan(0, oldLength), oldLength);
         bool shorter = newLength < oldLength;
         int useLength = shorter ? newLength : oldLength;
         if (useLength % 2 == 0)
@@ -56,19 +82,69 @@ public static class FftResampler
     }
 
     /// <summary>
+    /// The same steps inside libtorch: rfft, keep the bins the new length uses, Nyquist fix and scale, irfft, trim.
+    /// Only the trimmed output is copied back, not the spectrum (two 32 MB round trips per hour-long channel saved).
+    /// </summary>
+    private static double[] NativeResample(double[] padded, Plan plan, SignalScratch scratch)
+    {
+        int oldLength = plan.PaddedLength, newLength = plan.NewLength;
+        using var scope = torch.NewDisposeScope();
+        bool shorter = newLength < oldLength;
+        int bins = Math.Min(oldLength / 2 + 1, newLength / 2 + 1);
+        double scale = (double)newLength / oldLength;
+        torch.Tensor kept;                                // [bins] complex, own storage
+        if (oldLength >= PolyphaseRfft.MinLength && oldLength % PolyphaseRfft.Phases(oldLength) == 0)
+            kept = PolyphaseRfft.LowBins(padded, oldLength, bins, scratch).mul_(scale);
+        else
+        {
+            var signal = torch.tensor(padded, torch.float64).narrow(0, 0, oldLength); // wraps the managed array, no copy
+            kept = torch.fft.rfft(signal).narrow(0, 0, bins) * scale;                 // [oldLength/2+1] → [bins]
+        }
+        var pairs = torch.view_as_real(kept);             // [bins, 2] view of the same storage
+        int useLength = shorter ? newLength : oldLength;
+        if (useLength % 2 == 0 && useLength / 2 < bins)
+            pairs.narrow(0, useLength / 2, 1).mul_(shorter ? 2.0 : 0.5);
+        // pocketfft's c2r ignores the imaginary parts of bin 0 and of bin newLength/2: make that explicit.
+        pairs.narrow(0, 0, 1).narrow(1, 1, 1).zero_();
+        if (newLength % 2 == 0 && newLength / 2 < bins) pairs.narrow(0, newLength / 2, 1).narrow(1, 1, 1).zero_();
+        var y = torch.fft.irfft(kept, newLength).narrow(0, plan.TrimLeft, plan.FinalLength).contiguous(); // [final]
+        var result = GC.AllocateUninitializedArray<double>(plan.FinalLength);
+        MemoryMarshal.Cast<byte, double>(y.bytes).CopyTo(result);
+        return result;
+    }
+
+    /// <summary>
     /// Resamples a signal made of consecutive parts (split FIF files, concatenated raws) part by part, as
     /// <c>Raw.resample</c> does, and concatenates the results.
     /// </summary>
-    public static double[] Resample(ReadOnlySpan<double> x, double ratio, IReadOnlyList<int> partLengths)
+    public static double[] Resample(ReadOnlySpan<double> x, double ratio, IReadOnlyList<int> partLengths, SignalScratch? scratch = null)
     {
-        if (partLengths.Count <= 1) return Resample(x, ratio);
+        scratch = SignalScratch.OrNew(scratch);
+        if (partLengths.Count <= 1) return Resample(x, ratio, scratch);
+        var result = new double[partLengths.Sum(p => OutputLength(p, ratio))];
+        int inOffset = 0, outOffset = 0;
+        foreach (int p in partLengths)
+        {
+            var part = Resample(x.Slice(inOffset, p), ratio, scratch);
+            part.CopyTo(result, outOffset);
+            inOffset += p;
+            outOffset += part.Length;
+        }
+        return result;
+    }
+
+    /// <summary><see cref="Resample(ReadOnlySpan{double}, double, IReadOnlyList{int}, SignalScratch)"/> of float samples.</summary>
+    public static double[] Resample(ReadOnlySpan<float> x, double ratio, IReadOnlyList<int> partLengths, SignalScratch? scratch = null)
+    {
+        scratch = SignalScratch.OrNew(scratch);
+        if (partLengths.Count <= 1) return Resample(x, ratio, scratch);
         int total = 0;
         foreach (int p in partLengths) total += OutputLength(p, ratio);
         var result = new double[total];
         int inOffset = 0, outOffset = 0;
         foreach (int p in partLengths)
         {
-            var part = Resample(x.Slice(inOffset, p), ratio);
+            var part = Resample(x.Slice(inOffset, p), ratio, scratch);
             part.CopyTo(result, outOffset);
             inOffset += p;
             outOffset += part.Length;

@@ -48,41 +48,46 @@ public sealed class OverlapAddFilter(double[] taps)
         return (int)best;
     }
 
-    /// <summary>Filters <paramref name="x"/> in place (zero phase, (N−1)/2 delay removed, reflect-limited edges).</summary>
-    public void Apply(Span<double> x)
+    /// <summary>Filters <paramref name="x"/> in place (zero phase, (N−1)/2 delay removed, reflect-limited edges).
+    /// <paramref name="scratch"/> (optional) lends the work arrays, so a worker filtering many channels reuses them.</summary>
+    public void Apply(Span<double> x, SignalScratch? scratch = null)
     {
         int n = x.Length;
         if (n == 0) return;
+        scratch = SignalScratch.OrNew(scratch);
         int tapCount = _taps.Length;
         int edge = Math.Max(Math.Min(tapCount, n) - 1, 0);
         int paddedLength = n + 2 * edge;
         int blockLength = BlockLength(tapCount, paddedLength);
         double[] tapSpectrum = TapSpectrum(blockLength);
 
-        var padded = Padding.ReflectLimited(x, edge, edge);
+        var padded = scratch.Get(SignalScratch.FilterPad, paddedLength).AsSpan(0, paddedLength);
+        Padding.ReflectLimited(x, edge, edge, padded);
         int segmentLength = blockLength - tapCount + 1;
         int segments = (paddedLength + segmentLength - 1) / segmentLength;
         // All zero-padded segments side by side, convolved in one call, then overlap-added.
-        var blocks = new double[(long)segments * blockLength];
+        var blocks = scratch.Get(SignalScratch.FilterBlocks, segments * blockLength);
         for (int s = 0; s < segments; s++)
         {
             int start = s * segmentLength;
-            padded.AsSpan(start, Math.Min(segmentLength, paddedLength - start)).CopyTo(blocks.AsSpan(s * blockLength));
+            int count = Math.Min(segmentLength, paddedLength - start);
+            padded.Slice(start, count).CopyTo(blocks.AsSpan(s * blockLength));
+            blocks.AsSpan(s * blockLength + count, blockLength - count).Clear();
         }
         RealFft.ConvolveRows(blocks, segments, blockLength, tapSpectrum);
 
-        var output = new double[paddedLength];
+        // Overlap-add straight into x: only output samples 0..n−1 are kept (x was copied into the pad above).
+        x.Clear();
         int shift = (tapCount - 1) / 2 + edge;
         for (int s = 0; s < segments; s++)
         {
             int start = s * segmentLength;
             var product = blocks.AsSpan(s * blockLength, blockLength);
             int outStart = Math.Max(0, start - shift);
-            int outStop = Math.Min(start - shift + blockLength, paddedLength);
+            int outStop = Math.Min(Math.Min(start - shift + blockLength, paddedLength), n);
             int productStart = Math.Max(0, shift - start);
-            for (int i = 0; i < outStop - outStart; i++) output[outStart + i] += product[productStart + i];
+            for (int i = 0; i < outStop - outStart; i++) x[outStart + i] += product[productStart + i];
         }
-        output.AsSpan(0, n).CopyTo(x);
     }
 
     private double[] TapSpectrum(int blockLength)
