@@ -34,14 +34,15 @@ done
 import json, os, sys
 z = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 m = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-print("| file | EEG ch × samples @ Hz | float32 MB | read ms zuna / MNE | ×| preprocess ms zuna / MNE | total ms zuna / MNE | × | peak RSS MB zuna / MNE | zuna RSS / float32 | result |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print("| file | EEG ch × samples @ Hz | float32 MB | read ms zuna / MNE | ×| preprocess ms zuna / MNE | total ms zuna / MNE | × | CPU ms zuna / MNE | × | peak RSS MB zuna / MNE | zuna RSS / float32 | result |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for a, b in zip(z, m):
     name = a["File"]
     ratio = lambda x, y: f"{y / x:.1f}" if x > 0 else "-"
     print(f"| {name} | {a['Channels']} × {a['Samples']} @ {a['SampleRate']:g} | {a['Float32Mb']:.1f} "
           f"| {a['ReadMs']:.1f} / {b['read_ms']:.1f} | {ratio(a['ReadMs'], b['read_ms'])} "
           f"| {a['PreprocessMs']:.1f} / {b['preprocess_ms']:.1f} | {a['TotalMs']:.1f} / {b['total_ms']:.1f} "
-          f"| {ratio(a['TotalMs'], b['total_ms'])} | {a['PeakRssMb']:.0f} / {b['peak_rss_mb']:.0f} "
+          f"| {ratio(a['TotalMs'], b['total_ms'])} | {a['CpuMs']:.0f} / {b['cpu_ms']:.0f} | {ratio(a['CpuMs'], b['cpu_ms'])} "
+          f"| {a['PeakRssMb']:.0f} / {b['peak_rss_mb']:.0f} "
           f"| {a['PeakRssMb'] / max(a['Float32Mb'], 1e-9):.1f} | {a['Result'][:40]} |")
 PY

@@ -97,7 +97,8 @@ public static class FftResampler
             kept = PolyphaseRfft.LowBins(padded, oldLength, bins, scratch).mul_(scale);
         else
         {
-            var signal = torch.tensor(padded, torch.float64).narrow(0, 0, oldLength); // wraps the managed array, no copy
+            var signal = torch.empty(oldLength, torch.float64);
+            padded.AsSpan(0, oldLength).CopyTo(MemoryMarshal.Cast<byte, double>(signal.bytes));
             kept = torch.fft.rfft(signal).narrow(0, 0, bins) * scale;                 // [oldLength/2+1] → [bins]
         }
         var pairs = torch.view_as_real(kept);             // [bins, 2] view of the same storage

@@ -45,9 +45,9 @@ internal static class PolyphaseRfft
         int rowLength = n / phases;
         if (rowLength * phases != n || bins > n / 2 + 1) throw new ArgumentException("unsupported polyphase split", nameof(n));
         // rows[p][j] = x[j·P + p]: the polyphase components side by side, one batched transform.
-        var rows = scratch.Get(SignalScratch.PolyphaseRows, n);
-        Deinterleave(padded, rows, rowLength, phases);
-        var input = torch.tensor(rows, torch.float64).narrow(0, 0, n).view(phases, rowLength); // wraps, no copy
+        var rows = scratch.Tensor(SignalScratch.PolyphaseRowsTensor, n); // libtorch memory, reused per worker
+        Deinterleave(padded, MemoryMarshal.Cast<byte, double>(rows.bytes), rowLength, phases);
+        var input = rows.view(phases, rowLength);
         var y = torch.view_as_real(torch.fft.rfft(input, dim: -1)).contiguous(); // [P, L/2+1, 2]
         var spectrum = torch.empty(new long[] { bins, 2 }, torch.float64);
         Combine(MemoryMarshal.Cast<byte, double>(y.bytes), MemoryMarshal.Cast<byte, double>(spectrum.bytes),
@@ -56,11 +56,11 @@ internal static class PolyphaseRfft
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Deinterleave(double[] x, double[] rows, int rowLength, int phases)
+    private static void Deinterleave(double[] x, Span<double> rows, int rowLength, int phases)
     {
         for (int p = 0; p < phases; p++)
         {
-            var row = rows.AsSpan(p * rowLength, rowLength);
+            var row = rows.Slice(p * rowLength, rowLength);
             for (int j = 0, i = p; j < row.Length; j++, i += phases) row[j] = x[i];
         }
     }

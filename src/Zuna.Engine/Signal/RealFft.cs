@@ -83,6 +83,14 @@ public static unsafe class RealFft
         return n == buffer.Length ? buffer : buffer[..n];
     }
 
+    /// <summary>True (and libtorch is not tried again) when <paramref name="e"/> says libtorch cannot be loaded.</summary>
+    internal static bool DisableNativeOnLoadFailure(Exception e)
+    {
+        if (!IsNativeLoadFailure(e)) return false;
+        _torchUnavailable = true;
+        return true;
+    }
+
     private static bool IsNativeLoadFailure(Exception e) =>
         e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException;
 
