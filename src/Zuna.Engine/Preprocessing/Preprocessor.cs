@@ -64,13 +64,17 @@ public static class Preprocessor
         // Scratch objects are handed from channel to channel through a bag (at most one per running worker):
         // Parallel.For's localInit would run again each time the loop replaces a worker task.
         var scratches = new System.Collections.Concurrent.ConcurrentBag<SignalScratch>();
+        // Short recordings: all channels resampled in one batched libtorch call (spread over the cores) first.
+        double[][]? resampled = parallelism > 1 && Stages.NeedsResampling(rateIn)
+            ? FftResampler.ResampleAll(selection.Indices.Select(i => raw.Data[i]).ToArray(), Stages.TargetRate / rateIn, partLengths ?? [raw.SampleCount])
+            : null;
         Parallel.For(0, channelCount, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, c =>
         {
             if (!scratches.TryTake(out var scratch)) scratch = new SignalScratch();
             try
             {
                 float[] source = raw.Data[selection.Indices[c]];
-                double[] x = Stages.Resample(source, rateIn, partLengths, scratch); // widened to double inside
+                double[] x = resampled?[c] ?? Stages.Resample(source, rateIn, partLengths, scratch); // widened to double inside
                 if (filter is not null) Stages.HighPass(x, filter, segments, scratch);
                 data[c] = x;
             }

@@ -23,7 +23,13 @@ internal static class PolyphaseRfft
     private static readonly ConcurrentDictionary<(int N, int Bins), double[]> Twiddles = new();
 
     /// <summary>exp(−2πi k/n) for k &lt; bins, interleaved (re, im); kept per (n, bins) as recordings repeat lengths.</summary>
-    private static double[] TwiddleTable(int n, int bins) => Twiddles.GetOrAdd((n, bins), static key =>
+    private static double[] TwiddleTable(int n, int bins)
+    {
+        if (Twiddles.Count >= 8 && !Twiddles.ContainsKey((n, bins))) Twiddles.Clear(); // bounded: one per recording length
+        return Twiddles.GetOrAdd((n, bins), BuildTwiddles);
+    }
+
+    private static double[] BuildTwiddles((int N, int Bins) key)
     {
         var t = new double[2 * key.Bins];
         for (int k = 0; k < key.Bins; k++)
@@ -33,7 +39,7 @@ internal static class PolyphaseRfft
             t[2 * k + 1] = sin;
         }
         return t;
-    });
+    }
 
     /// <summary>
     /// Bins 0..bins−1 of rfft(padded[0..n)) as a [bins] complex128 tensor (in the caller's dispose scope). n must be a

@@ -4,7 +4,7 @@ namespace Zuna.Api.Tests.Preprocessing;
 
 /// <summary>
 /// The resampler's fast path for long channels (rfft split into polyphase rows, only the kept bins combined, all inside
-/// libtorch) against MNE's steps written out plainly with whole-length transforms: rfft of the padded signal, Nyquist
+/// libtorch) and the batched one for short recordings against MNE's steps written out plainly with whole-length transforms: rfft of the padded signal, Nyquist
 /// fix, scale new/old, irfft at the new length, trim. The reference FIF files are too short to reach this path.
 /// </summary>
 public class LongResampleTests
@@ -14,6 +14,7 @@ public class LongResampleTests
     [InlineData(2_000_000, 1000.0)] // padded 2^21: four rows
     [InlineData(300_000, 512.0)]    // padded 2^19, one row; new length even
     [InlineData(250_000, 200.0)]    // upsampling: the spectrum is zero-extended and its Nyquist bin halved
+    [InlineData(85_752, 500.0)]     // padded 2^17 (one-piece rfft), irfft length 67109 = 7·9587
     public void MatchesTheWholeLengthSteps(int n, double rate)
     {
         var rng = new Random(n);
@@ -24,6 +25,13 @@ public class LongResampleTests
 
         double[] fast = FftResampler.Resample(x, ratio);
         double[] reference = PlainSteps(x, ratio);
+        // The batched path (all channels in one libtorch call) on two copies of the same channel, float input.
+        var asFloat = Array.ConvertAll(x, v => (float)v);
+        double[][]? batched = FftResampler.ResampleAll([asFloat, asFloat], ratio, [n], maxBatchBytes: long.MaxValue);
+        Assert.NotNull(batched);
+        double[] floatReference = PlainSteps(Array.ConvertAll(asFloat, v => (double)v), ratio);
+        foreach (var row in batched)
+            Assert.True(row.Zip(floatReference, (a, b) => Math.Abs(a - b)).Max() <= 1e-12 * floatReference.Max(Math.Abs), "batched path differs");
 
         Assert.Equal(reference.Length, fast.Length);
         double scale = reference.Max(Math.Abs), diff = 0;

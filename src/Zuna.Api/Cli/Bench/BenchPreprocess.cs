@@ -47,6 +47,7 @@ public static class BenchPreprocess
             string warm = parse.GetValue(warmup)?.FullName ?? paths[0];
             try { Measure(warm); } catch (ZunaInputException) { /* a file the chain rejects still warms the reader */ }
             WarmUpNativeFft();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
             var rows = new List<Row>();
             foreach (var p in paths)
@@ -137,11 +138,21 @@ public static class BenchPreprocess
         File.Move(tmp, path, overwrite: true);
     }
 
-    /// <summary>Loads libtorch and runs its FFT once, as the warm-up file may be too short to reach it.</summary>
+    /// <summary>Loads libtorch and runs each resampling and filtering path once on a short synthetic signal (JIT and
+    /// libtorch's first-use set-up), as the warm-up file may be too short or already at 256 Hz to reach them.</summary>
     private static void WarmUpNativeFft()
     {
         var x = new double[Zuna.Engine.Signal.RealFft.NativeThreshold * 2 + 1];
         Zuna.Engine.Signal.RealFft.Inverse(Zuna.Engine.Signal.RealFft.Forward(x, x.Length), x.Length);
+        var rng = new Random(1);
+        var shortChannel = new float[30_000];
+        for (int i = 0; i < shortChannel.Length; i++) shortChannel[i] = (float)(rng.NextDouble() - 0.5);
+        var longChannel = new float[1 << 20];
+        for (int i = 0; i < longChannel.Length; i++) longChannel[i] = (float)(rng.NextDouble() - 0.5);
+        Zuna.Engine.Signal.FftResampler.ResampleAll([shortChannel, shortChannel], 256.0 / 500, [shortChannel.Length]);
+        using var scratch = new Zuna.Engine.Signal.SignalScratch();
+        var resampled = Zuna.Engine.Signal.FftResampler.Resample(longChannel, 256.0 / 1000, scratch);
+        Stages.CreateHighPass().Apply(resampled, scratch);
     }
 
     private static void ResetPeakRss()
