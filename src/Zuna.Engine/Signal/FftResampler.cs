@@ -47,6 +47,17 @@ public static class FftResampler
     {
         var plan = Plan.For(x.Length, ratio);
         scratch = SignalScratch.OrNew(scratch);
+        if (UsesPolyphase(plan.PaddedLength) && RealFft.UsesNative(plan.PaddedLength))
+        {
+            try
+            {
+                // Long channels: padded straight into the polyphase rows of the forward transform.
+                using var scope = torch.NewDisposeScope();
+                var kept = PolyphaseRfft.LowBins(x, plan.PadLeft, plan.PaddedLength, KeptBins(plan), scratch);
+                return CopyOut(InverseKept(kept, plan), plan.FinalLength);
+            }
+            catch (Exception e) when (RealFft.DisableNativeOnLoadFailure(e)) { }
+        }
         var padded = scratch.Get(SignalScratch.ResamplePad, plan.PaddedLength);
         Padding.ReflectLimited(x, plan.PadLeft, plan.PadRight, padded.AsSpan(0, plan.PaddedLength));
         return ResamplePadded(padded, plan, scratch);
@@ -91,7 +102,7 @@ public static class FftResampler
         using var scope = torch.NewDisposeScope();
         int bins = KeptBins(plan);
         torch.Tensor kept;                                // [bins] complex, own storage
-        if (oldLength >= PolyphaseRfft.MinLength && oldLength % PolyphaseRfft.Phases(oldLength) == 0)
+        if (UsesPolyphase(oldLength))
             kept = PolyphaseRfft.LowBins(padded, oldLength, bins, scratch);
         else
         {
@@ -99,8 +110,15 @@ public static class FftResampler
             padded.AsSpan(0, oldLength).CopyTo(MemoryMarshal.Cast<byte, double>(signal.bytes));
             kept = torch.fft.rfft(signal).narrow(0, 0, bins).clone(); // [oldLength/2+1] → [bins]
         }
-        var y = InverseKept(kept, plan); // [final]
-        var result = GC.AllocateUninitializedArray<double>(plan.FinalLength);
+        return CopyOut(InverseKept(kept, plan), plan.FinalLength);
+    }
+
+    private static bool UsesPolyphase(int paddedLength) =>
+        paddedLength >= PolyphaseRfft.MinLength && paddedLength % PolyphaseRfft.Phases(paddedLength) == 0;
+
+    private static double[] CopyOut(torch.Tensor y, int count)
+    {
+        var result = GC.AllocateUninitializedArray<double>(count);
         MemoryMarshal.Cast<byte, double>(y.bytes).CopyTo(result);
         return result;
     }

@@ -61,6 +61,47 @@ internal static class PolyphaseRfft
         return torch.view_as_complex(spectrum);
     }
 
+    /// <summary>
+    /// <see cref="LowBins(double[], int, int, SignalScratch)"/> of the reflect-limited padding of float samples
+    /// (<see cref="Padding.ReflectLimited(ReadOnlySpan{float}, int, int, Span{double})"/>, left pad
+    /// <paramref name="left"/>, total length n), written straight into the polyphase rows: no padded copy in between.
+    /// </summary>
+    public static torch.Tensor LowBins(ReadOnlySpan<float> x, int left, int n, int bins, SignalScratch scratch)
+    {
+        int phases = Phases(n);
+        int rowLength = n / phases;
+        if (rowLength * phases != n || bins > n / 2 + 1 || left < 0 || left + x.Length > n || x.Length == 0)
+            throw new ArgumentException("unsupported polyphase split", nameof(n));
+        var rowsTensor = scratch.Tensor(SignalScratch.PolyphaseRowsTensor, n);
+        var rows = MemoryMarshal.Cast<byte, double>(rowsTensor.bytes);
+        for (int p = 0; p < phases; p++) PadRow(x, left, n, p, phases, rows.Slice(p * rowLength, rowLength));
+        var y = torch.view_as_real(torch.fft.rfft(rowsTensor.view(phases, rowLength), dim: -1)).contiguous(); // [P, L/2+1, 2]
+        var spectrum = torch.empty(new long[] { bins, 2 }, torch.float64);
+        Combine(MemoryMarshal.Cast<byte, double>(y.bytes), MemoryMarshal.Cast<byte, double>(spectrum.bytes),
+            TwiddleTable(n, bins), phases, rowLength, bins);
+        return torch.view_as_complex(spectrum);
+    }
+
+    /// <summary>row[j] = padded[j·P + p], the padded signal being zeros, 2·x[0] − x[left−i], x, 2·x[^1] − x[…], zeros.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PadRow(ReadOnlySpan<float> x, int left, int n, int p, int phases, Span<double> row)
+    {
+        int count = x.Length;
+        int leftReflected = Math.Min(left, count - 1), leftZeros = left - leftReflected;
+        int right = n - left - count, rightReflected = Math.Min(right, count - 1);
+        int centreEnd = left + count, reflectedEnd = centreEnd + rightReflected;
+        // First j with j·P + p ≥ i.
+        int rowLength = row.Length;
+        int J(int i) => i <= p ? 0 : Math.Min((i - p + phases - 1) / phases, rowLength);
+        int j0 = J(leftZeros), j1 = J(left), j2 = J(centreEnd), j3 = J(reflectedEnd);
+        row[..j0].Clear();
+        double first = x[0], last = x[count - 1];
+        for (int j = j0, i = j0 * phases + p; j < j1; j++, i += phases) row[j] = 2 * first - x[left - i];
+        for (int j = j1, i = j1 * phases + p - left; j < j2; j++, i += phases) row[j] = x[i];
+        for (int j = j2, i = j2 * phases + p - centreEnd; j < j3; j++, i += phases) row[j] = 2 * last - x[count - 2 - i];
+        row[j3..].Clear();
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Deinterleave(double[] x, Span<double> rows, int rowLength, int phases)
     {
