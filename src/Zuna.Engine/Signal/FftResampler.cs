@@ -146,19 +146,23 @@ public static class FftResampler
     }
 
     /// <summary>
-    /// All channels of a short recording resampled together: one batched rfft and one batched irfft per part, which
-    /// libtorch spreads over the cores (a 67109-point irfft costs 7 ms on one thread but 16–19 ms when libtorch threads
-    /// it alone). Returns null when libtorch is unavailable or the batch would exceed <paramref name="maxBatchBytes"/>;
-    /// the caller then resamples channel by channel.
+    /// The channels of a short recording resampled together: one batched rfft and one batched irfft per group of
+    /// channels and per part, which libtorch spreads over the cores (7 channels of 85752 samples at 500 Hz: ~30 ms
+    /// batched vs ~110 ms one by one; the 67109-point irfft alone costs 7–19 ms). Groups hold as many channels as fit
+    /// in <paramref name="maxBatchBytes"/> of libtorch work memory (input, spectrum, output). Returns null when libtorch
+    /// is unavailable or one channel alone exceeds the budget; the caller then resamples channel by channel.
     /// </summary>
     public static double[][]? ResampleAll(IReadOnlyList<float[]> channels, double ratio, IReadOnlyList<int> partLengths, long maxBatchBytes = 64L << 20)
     {
         if (channels.Count == 0) return [];
         int total = partLengths.Sum(p => OutputLength(p, ratio));
+        int group = channels.Count;
         foreach (int p in partLengths)
         {
             var plan = Plan.For(p, ratio);
-            if ((long)channels.Count * plan.PaddedLength * 8 * 3 > maxBatchBytes) return null;
+            long perChannel = (long)plan.PaddedLength * 8 * 3;
+            if (perChannel > maxBatchBytes) return null;
+            group = (int)Math.Min(group, maxBatchBytes / perChannel);
             if (!RealFft.UsesNative(plan.PaddedLength) && !RealFft.UsesNative(plan.NewLength)) return null;
         }
         double[][]? result = null;
@@ -166,21 +170,25 @@ public static class FftResampler
         {
             var outputs = new double[channels.Count][];
             for (int c = 0; c < outputs.Length; c++) outputs[c] = GC.AllocateUninitializedArray<double>(total);
-            int inOffset = 0, outOffset = 0;
-            foreach (int p in partLengths)
+            for (int first = 0; first < channels.Count; first += group)
             {
-                var plan = Plan.For(p, ratio);
-                using var scope = torch.NewDisposeScope();
-                var padded = torch.empty(new long[] { channels.Count, plan.PaddedLength }, torch.float64);
-                var rows = MemoryMarshal.Cast<byte, double>(padded.bytes);
-                for (int c = 0; c < channels.Count; c++)
-                    Padding.ReflectLimited(channels[c].AsSpan(inOffset, p), plan.PadLeft, plan.PadRight, rows.Slice(c * plan.PaddedLength, plan.PaddedLength));
-                var kept = torch.fft.rfft(padded, dim: -1).narrow(-1, 0, KeptBins(plan)).clone(); // [C, bins]
-                var y = MemoryMarshal.Cast<byte, double>(InverseKept(kept, plan).bytes);            // [C, final]
-                for (int c = 0; c < channels.Count; c++)
-                    y.Slice(c * plan.FinalLength, plan.FinalLength).CopyTo(outputs[c].AsSpan(outOffset));
-                inOffset += p;
-                outOffset += plan.FinalLength;
+                int count = Math.Min(group, channels.Count - first);
+                int inOffset = 0, outOffset = 0;
+                foreach (int p in partLengths)
+                {
+                    var plan = Plan.For(p, ratio);
+                    using var scope = torch.NewDisposeScope();
+                    var padded = torch.empty(new long[] { count, plan.PaddedLength }, torch.float64);
+                    var rows = MemoryMarshal.Cast<byte, double>(padded.bytes);
+                    for (int c = 0; c < count; c++)
+                        Padding.ReflectLimited(channels[first + c].AsSpan(inOffset, p), plan.PadLeft, plan.PadRight, rows.Slice(c * plan.PaddedLength, plan.PaddedLength));
+                    var kept = torch.fft.rfft(padded, dim: -1).narrow(-1, 0, KeptBins(plan)).clone(); // [count, bins]
+                    var y = MemoryMarshal.Cast<byte, double>(InverseKept(kept, plan).bytes);            // [count, final]
+                    for (int c = 0; c < count; c++)
+                        y.Slice(c * plan.FinalLength, plan.FinalLength).CopyTo(outputs[first + c].AsSpan(outOffset));
+                    inOffset += p;
+                    outOffset += plan.FinalLength;
+                }
             }
             result = outputs;
         });

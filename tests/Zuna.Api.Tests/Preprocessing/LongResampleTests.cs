@@ -27,7 +27,11 @@ public class LongResampleTests
         double[] reference = PlainSteps(x, ratio);
         // The batched path (all channels in one libtorch call) on two copies of the same channel, float input.
         var asFloat = Array.ConvertAll(x, v => (float)v);
-        double[][]? batched = FftResampler.ResampleAll([asFloat, asFloat], ratio, [n], maxBatchBytes: long.MaxValue);
+        double[][]? batched = FftResampler.ResampleAll([asFloat, asFloat, asFloat], ratio, [n], maxBatchBytes: long.MaxValue);
+        Assert.NotNull(batched);
+        // Groups of two channels (a budget for two), then one left over.
+        batched = [.. batched, .. FftResampler.ResampleAll([asFloat, asFloat, asFloat], ratio, [n], 2L * 24 * FftResampler.Plan.For(n, ratio).PaddedLength) ?? []];
+        Assert.Equal(6, batched.Length);
         Assert.NotNull(batched);
         double[] floatReference = PlainSteps(Array.ConvertAll(asFloat, v => (double)v), ratio);
         // The float path (padding written straight into the polyphase rows).
