@@ -142,6 +142,10 @@ public static class FftResampler
         // pocketfft's c2r ignores the imaginary parts of bin 0 and of bin newLength/2: make that explicit.
         pairs.narrow(last, 0, 1).narrow(last + 1, 1, 1).zero_();
         if (newLength % 2 == 0 && newLength / 2 < bins) pairs.narrow(last, newLength / 2, 1).narrow(last + 1, 1, 1).zero_();
+        // Many channels and an awkward length: two channels per chirp-z transform of power-of-two FFTs (below 8
+        // channels, building the chirps for a new length costs more than it saves).
+        if (kept.dim() == 2 && kept.shape[0] >= PairedChirpInverse.MinChannels && PairedChirpInverse.Worthwhile(newLength, plan.FinalLength))
+            return PairedChirpInverse.Window(kept, newLength, plan.TrimLeft, plan.FinalLength);
         return torch.fft.irfft(kept, newLength, dim: -1).narrow(-1, plan.TrimLeft, plan.FinalLength).contiguous();
     }
 
