@@ -23,7 +23,27 @@ public static unsafe class RealFft
     /// <summary>Doubles needed to hold the packed spectrum of a length-n real signal: 2·(n/2+1).</summary>
     public static int PackedLength(int n) => 2 * (n / 2 + 1);
 
-    private static bool UseTorch(int n) => !_torchUnavailable && (n >= NativeThreshold || !PowerOfTwoFft.Supports(n));
+    private static bool UseTorch(int n)
+    {
+        if (_torchUnavailable || (n < NativeThreshold && PowerOfTwoFft.Supports(n))) return false;
+        if (!_threadsPinned) PinThreads();
+        return !_torchUnavailable;
+    }
+
+    private static volatile bool _threadsPinned;
+
+    /// <summary>
+    /// Re-applies libtorch's current intra-op thread count once. The count stays what it was (the default, or what
+    /// <see cref="TorchRuntime.Initialise"/> chose), but setting it also turns off MKL's dynamic thread choice: left on,
+    /// about one process in three ran the FFTs of the 3-min benchmark file single-threaded on MKL's slow path
+    /// (800–1300 ms instead of ~300 ms; the same with OMP_NUM_THREADS set explicitly never happened).
+    /// </summary>
+    private static void PinThreads()
+    {
+        try { torch.set_num_threads(torch.get_num_threads()); }
+        catch (Exception e) when (IsNativeLoadFailure(e)) { _torchUnavailable = true; }
+        _threadsPinned = true;
+    }
 
     /// <summary>Whether a transform of length n goes to libtorch (false once libtorch failed to load).</summary>
     internal static bool UsesNative(int n) => UseTorch(n);
