@@ -7,7 +7,8 @@ read (preload) -> keep EEG channels with positions (else set standard_1005) -> r
     /usr/bin/python3 bench/preprocess/mne_preprocess.py [--warmup FILE.fif] FILE.fif [FILE2.fif ...]
 
 A warm-up run (untimed) comes first. Prints one JSON line per file: read_ms, preprocess_ms, total_ms (wall clock),
-peak_rss_mb (VmHWM while handling that file, reset through /proc/self/clear_refs).
+cpu_ms (CPU time of all threads: steadier than wall clock on a shared machine), peak_rss_mb (VmHWM while handling
+that file, reset through /proc/self/clear_refs).
 """
 import json
 import resource
@@ -65,6 +66,7 @@ def peak_rss_mb():
 
 def measure(path):
     reset_peak_rss()
+    c0 = time.process_time()
     t0 = time.perf_counter()
     raw = mne.io.read_raw_fif(path, preload=True)
     t1 = time.perf_counter()
@@ -74,7 +76,9 @@ def measure(path):
     except Exception as e:  # too short, no positions, ...: still report the read time
         result = "rejected: " + type(e).__name__
     t2 = time.perf_counter()
+    c2 = time.process_time()
     return dict(file=path, read_ms=(t1 - t0) * 1e3, preprocess_ms=(t2 - t1) * 1e3, total_ms=(t2 - t0) * 1e3,
+                cpu_ms=(c2 - c0) * 1e3,
                 peak_rss_mb=peak_rss_mb(), result=result)
 
 

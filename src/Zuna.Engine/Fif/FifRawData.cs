@@ -85,40 +85,64 @@ internal static class FifRawData
         return new FifRawLayout(firstSamp, segments, next - firstSamp, format ?? "single", firstSampleTag);
     }
 
+    /// <summary>Bytes read and decoded at a time (whole sample rows).</summary>
+    private const int ChunkBytes = 1 << 20;
+
+    /// <summary>Chunks (MiB) from which decoding runs on all cores.</summary>
+    private const int ParallelMinChunks = 16;
+
     /// <summary>
     /// Decodes every buffer of <paramref name="layout"/> into data[c][offset + s] as (double)value × range × cal, stored float32.
-    /// Reads at most ~1 MiB at a time (whole sample rows), so peak extra memory is one chunk, not a copy of the file.
+    /// Reads at most ~1 MiB at a time (whole sample rows) per worker, so peak extra memory is a few chunks, not a copy of the
+    /// file. Chunks are independent (each writes its own sample range), so sources that allow concurrent positional reads
+    /// decode them on all cores.
     /// </summary>
     public static void Decode(FifSource src, FifRawLayout layout, double[] cals, float[][] data, long offset)
     {
         int nchan = cals.Length;
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(1 << 20);
+        // Large files: one chunk per worker in flight, each reading its own rows (a ~1 MiB pooled buffer each).
+        var chunks = new List<(FifTagEntry Tag, long Dst, int FirstRow, int Rows)>();
+        foreach (var seg in layout.Segments)
+        {
+            long dst = offset + (seg.FirstSample - layout.FirstSample);
+            if (seg.Tag is not { } tag) continue; // gap: arrays are zero-initialised
+            int rowBytes = BytesPerValue(tag.Type) * nchan;
+            int rowsPerChunk = Math.Max(1, ChunkBytes / rowBytes);
+            for (int s0 = 0; s0 < seg.SampleCount; s0 += rowsPerChunk)
+                chunks.Add((tag, dst + s0, s0, Math.Min(rowsPerChunk, seg.SampleCount - s0)));
+        }
+        // Small files: one thread (starting workers costs more than the decoding).
+        int workers = src.SupportsConcurrentReads && chunks.Count >= ParallelMinChunks ? Environment.ProcessorCount : 1;
+        if (workers == 1)
+        {
+            foreach (var chunk in chunks) DecodeChunk(src, chunk, cals, data);
+            return;
+        }
         try
         {
-            foreach (var seg in layout.Segments)
-            {
-                long dst = offset + (seg.FirstSample - layout.FirstSample);
-                if (seg.Tag is not { } tag) continue; // gap: arrays are zero-initialised
-                int bpv = BytesPerValue(tag.Type);
-                int rowBytes = bpv * nchan;
-                int rowsPerChunk = Math.Max(1, chunk.Length / rowBytes);
-                if (rowsPerChunk * rowBytes > chunk.Length)
-                {
-                    ArrayPool<byte>.Shared.Return(chunk);
-                    chunk = ArrayPool<byte>.Shared.Rent(rowBytes);
-                }
-                for (int s0 = 0; s0 < seg.SampleCount; s0 += rowsPerChunk)
-                {
-                    int rows = Math.Min(rowsPerChunk, seg.SampleCount - s0);
-                    var bytes = chunk.AsSpan(0, rows * rowBytes);
-                    src.ReadExactly(tag.PayloadPosition + (long)s0 * rowBytes, bytes);
-                    Scatter(tag.Type, bytes, rows, cals, data, dst + s0);
-                }
-            }
+            Parallel.For(0, chunks.Count, new ParallelOptions { MaxDegreeOfParallelism = workers }, k => DecodeChunk(src, chunks[k], cals, data));
+        }
+        catch (AggregateException e)
+        {
+            // A truncated file or failing read surfaces as its own typed exception, not wrapped by the parallel loop.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+    }
+
+    private static void DecodeChunk(FifSource src, (FifTagEntry Tag, long Dst, int FirstRow, int Rows) chunk, double[] cals, float[][] data)
+    {
+        var (tag, dst, firstRow, rows) = chunk;
+        int rowBytes = BytesPerValue(tag.Type) * cals.Length;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(rows * rowBytes);
+        try
+        {
+            var bytes = buffer.AsSpan(0, rows * rowBytes);
+            src.ReadExactly(tag.PayloadPosition + (long)firstRow * rowBytes, bytes);
+            Scatter(tag.Type, bytes, rows, cals, data, dst);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

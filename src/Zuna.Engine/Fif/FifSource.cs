@@ -11,6 +11,9 @@ internal abstract class FifSource : IDisposable
     public abstract long Length { get; }
     public required string Name { get; init; }
 
+    /// <summary>Whether <see cref="ReadExactly"/> may be called from several threads at once (positional reads).</summary>
+    public virtual bool SupportsConcurrentReads => true;
+
     /// <summary>Fills <paramref name="destination"/> from <paramref name="offset"/>; the caller has checked the range.</summary>
     public abstract void ReadExactly(long offset, Span<byte> destination);
 
@@ -63,6 +66,7 @@ internal sealed class SeekableStreamFifSource(Stream stream) : FifSource
 {
     private readonly long _length = stream.Length;
 
+    public override bool SupportsConcurrentReads => false; // one stream position
     public override long Length => _length;
 
     public override void ReadExactly(long offset, Span<byte> destination)

@@ -22,7 +22,19 @@ public static class Stages
         return FftResampler.Resample(x, TargetRate / sampleRate, partLengths ?? [x.Length]);
     }
 
-    /// <summary>Length after <see cref="Resample"/>.</summary>
+    /// <summary>A float channel (as read) resampled to 256 Hz, widened to double on the way; a copy when no resampling is needed.</summary>
+    public static double[] Resample(ReadOnlySpan<float> x, double sampleRate, IReadOnlyList<int>? partLengths = null, SignalScratch? scratch = null)
+    {
+        if (!NeedsResampling(sampleRate))
+        {
+            var widened = GC.AllocateUninitializedArray<double>(x.Length);
+            for (int i = 0; i < x.Length; i++) widened[i] = x[i];
+            return widened;
+        }
+        return FftResampler.Resample(x, TargetRate / sampleRate, partLengths ?? [x.Length], scratch);
+    }
+
+    /// <summary>Length after <see cref="Resample(ReadOnlySpan{double}, double, IReadOnlyList{int}?)"/>.</summary>
     public static int ResampledLength(int n, double sampleRate, IReadOnlyList<int>? partLengths = null)
     {
         if (!NeedsResampling(sampleRate)) return n;
@@ -72,14 +84,17 @@ public static class Stages
     }
 
     /// <summary>Zero-phase FIR high-pass of one channel in place, each segment separately.</summary>
-    public static void HighPass(Span<double> x, OverlapAddFilter filter, IReadOnlyList<(int Start, int Stop)> segments)
+    public static void HighPass(Span<double> x, OverlapAddFilter filter, IReadOnlyList<(int Start, int Stop)> segments, SignalScratch? scratch = null)
     {
         foreach (var (start, stop) in segments)
-            if (stop > start) filter.Apply(x[start..stop]);
+            if (stop > start) filter.Apply(x[start..stop], scratch);
     }
 
-    /// <summary>The 1691-tap high-pass (0.5 Hz at 256 Hz) ready to apply.</summary>
-    public static OverlapAddFilter CreateHighPass() => new(FirDesign.HighPass(TargetRate, HighPassFrequency));
+    /// <summary>The 1691-tap high-pass (0.5 Hz at 256 Hz) ready to apply. One shared instance: it caches the taps'
+    /// spectrum per FFT block length, so later recordings skip the design and the tap FFTs.</summary>
+    public static OverlapAddFilter CreateHighPass() => SharedHighPass.Value;
+
+    private static readonly Lazy<OverlapAddFilter> SharedHighPass = new(() => new(FirDesign.HighPass(TargetRate, HighPassFrequency)));
 
     /// <summary>
     /// <c>set_eeg_reference('average', projection=False)</c>: subtracts, at every sample, the mean of the reference

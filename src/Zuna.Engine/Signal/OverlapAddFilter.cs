@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
 namespace Zuna.Engine.Signal;
 
 /// <summary>
@@ -9,6 +12,7 @@ public sealed class OverlapAddFilter(double[] taps)
 {
     private readonly double[] _taps = taps.Length % 2 == 1 ? taps : throw new ArgumentException("zero-phase filtering needs an odd number of taps", nameof(taps));
     private readonly Dictionary<int, double[]> _tapSpectra = [];
+    private readonly Dictionary<int, torch.Tensor> _tapTensors = [];
     private readonly Lock _gate = new();
 
     public int TapCount => _taps.Length;
@@ -48,41 +52,103 @@ public sealed class OverlapAddFilter(double[] taps)
         return (int)best;
     }
 
-    /// <summary>Filters <paramref name="x"/> in place (zero phase, (N−1)/2 delay removed, reflect-limited edges).</summary>
-    public void Apply(Span<double> x)
+    /// <summary>Filters <paramref name="x"/> in place (zero phase, (N−1)/2 delay removed, reflect-limited edges).
+    /// <paramref name="scratch"/> (optional) lends the work arrays, so a worker filtering many channels reuses them.</summary>
+    public void Apply(Span<double> x, SignalScratch? scratch = null)
     {
         int n = x.Length;
         if (n == 0) return;
+        scratch = SignalScratch.OrNew(scratch);
         int tapCount = _taps.Length;
         int edge = Math.Max(Math.Min(tapCount, n) - 1, 0);
         int paddedLength = n + 2 * edge;
         int blockLength = BlockLength(tapCount, paddedLength);
         double[] tapSpectrum = TapSpectrum(blockLength);
 
-        var padded = Padding.ReflectLimited(x, edge, edge);
+        var padded = scratch.Get(SignalScratch.FilterPad, paddedLength).AsSpan(0, paddedLength);
+        Padding.ReflectLimited(x, edge, edge, padded);
         int segmentLength = blockLength - tapCount + 1;
         int segments = (paddedLength + segmentLength - 1) / segmentLength;
+        if (RealFft.UsesNative(blockLength))
+        {
+            try
+            {
+                ApplyNative(x, padded, blockLength, segments, scratch);
+                return;
+            }
+            catch (Exception e) when (RealFft.DisableNativeOnLoadFailure(e)) { }
+        }
         // All zero-padded segments side by side, convolved in one call, then overlap-added.
-        var blocks = new double[(long)segments * blockLength];
+        var blocks = scratch.Get(SignalScratch.FilterBlocks, segments * blockLength);
+        FillBlocks(padded, blocks, blockLength, segments);
+        RealFft.ConvolveRows(blocks, segments, blockLength, tapSpectrum);
+
+        OverlapAdd(blocks, x, blockLength, segments, paddedLength);
+    }
+
+    /// <summary>The same convolution inside libtorch: the blocks are written straight into a libtorch buffer (reused per
+    /// worker) and the products are overlap-added straight from libtorch's output, with no managed copies.</summary>
+    private void ApplyNative(Span<double> x, ReadOnlySpan<double> padded, int blockLength, int segments, SignalScratch scratch)
+    {
+        using var scope = torch.NewDisposeScope();
+        var blocksTensor = scratch.Tensor(SignalScratch.FilterBlocksTensor, (long)segments * blockLength);
+        FillBlocks(padded, MemoryMarshal.Cast<byte, double>(blocksTensor.bytes), blockLength, segments);
+        var rows = blocksTensor.view(segments, blockLength);
+        var products = torch.fft.irfft(torch.fft.rfft(rows, dim: -1) * TapSpectrumTensor(blockLength), blockLength, dim: -1).contiguous(); // [segments, blockLength]
+        OverlapAdd(MemoryMarshal.Cast<byte, double>(products.bytes), x, blockLength, segments, padded.Length);
+    }
+
+    /// <summary>Zero-padded segments of the padded signal side by side, one per row of blockLength.</summary>
+    private void FillBlocks(ReadOnlySpan<double> padded, Span<double> blocks, int blockLength, int segments)
+    {
+        int segmentLength = blockLength - _taps.Length + 1;
         for (int s = 0; s < segments; s++)
         {
             int start = s * segmentLength;
-            padded.AsSpan(start, Math.Min(segmentLength, paddedLength - start)).CopyTo(blocks.AsSpan(s * blockLength));
+            int count = Math.Min(segmentLength, padded.Length - start);
+            padded.Slice(start, count).CopyTo(blocks.Slice(s * blockLength));
+            blocks.Slice(s * blockLength + count, blockLength - count).Clear();
         }
-        RealFft.ConvolveRows(blocks, segments, blockLength, tapSpectrum);
+    }
 
-        var output = new double[paddedLength];
+    /// <summary>Overlap-adds the convolved blocks straight into x: only output samples 0..n−1 are kept (x was copied
+    /// into the pad before).</summary>
+    private void OverlapAdd(ReadOnlySpan<double> blocks, Span<double> x, int blockLength, int segments, int paddedLength)
+    {
+        int n = x.Length, tapCount = _taps.Length;
+        int segmentLength = blockLength - tapCount + 1;
+        int edge = (paddedLength - n) / 2;
+        x.Clear();
         int shift = (tapCount - 1) / 2 + edge;
         for (int s = 0; s < segments; s++)
         {
             int start = s * segmentLength;
-            var product = blocks.AsSpan(s * blockLength, blockLength);
+            var product = blocks.Slice(s * blockLength, blockLength);
             int outStart = Math.Max(0, start - shift);
-            int outStop = Math.Min(start - shift + blockLength, paddedLength);
+            int outStop = Math.Min(Math.Min(start - shift + blockLength, paddedLength), n);
             int productStart = Math.Max(0, shift - start);
-            for (int i = 0; i < outStop - outStart; i++) output[outStart + i] += product[productStart + i];
+            for (int i = 0; i < outStop - outStart; i++) x[outStart + i] += product[productStart + i];
         }
-        output.AsSpan(0, n).CopyTo(x);
+    }
+
+    /// <summary>The taps' spectrum as a complex128 tensor per block length, made once (outside any dispose scope).</summary>
+    private torch.Tensor TapSpectrumTensor(int blockLength)
+    {
+        double[] packed = TapSpectrum(blockLength);
+        lock (_gate)
+        {
+            if (!_tapTensors.TryGetValue(blockLength, out var t))
+            {
+                using (torch.NewDisposeScope())
+                {
+                    var pairs = torch.empty(new long[] { packed.Length / 2, 2 }, torch.float64);
+                    packed.AsSpan().CopyTo(MemoryMarshal.Cast<byte, double>(pairs.bytes));
+                    t = torch.view_as_complex(pairs).DetachFromDisposeScope();
+                }
+                _tapTensors[blockLength] = t;
+            }
+            return t;
+        }
     }
 
     private double[] TapSpectrum(int blockLength)

@@ -23,7 +23,39 @@ public static unsafe class RealFft
     /// <summary>Doubles needed to hold the packed spectrum of a length-n real signal: 2·(n/2+1).</summary>
     public static int PackedLength(int n) => 2 * (n / 2 + 1);
 
-    private static bool UseTorch(int n) => !_torchUnavailable && (n >= NativeThreshold || !PowerOfTwoFft.Supports(n));
+    private static bool UseTorch(int n)
+    {
+        if (_torchUnavailable || (n < NativeThreshold && PowerOfTwoFft.Supports(n))) return false;
+        if (!_threadsPinned) PinThreads();
+        return !_torchUnavailable;
+    }
+
+    private static volatile bool _threadsPinned;
+
+    /// <summary>
+    /// Re-applies libtorch's current intra-op thread count once. The count stays what it was (the default, or what
+    /// <see cref="TorchRuntime.Initialise"/> chose); setting it also turns off MKL's dynamic thread choice, so the FFTs
+    /// do not silently drop to one thread (an hour-long channel's 1073742-point irfft: 17 ms on two threads, 200 ms on
+    /// one). Single-threaded-looking slow runs (CPU ≈ wall) still happen on the shared benchmark machine when other
+    /// processes hold a core, so this is a safeguard, not a measured cure.
+    /// </summary>
+    private static void PinThreads()
+    {
+        try { torch.set_num_threads(torch.get_num_threads()); }
+        catch (Exception e) when (IsNativeLoadFailure(e)) { _torchUnavailable = true; }
+        _threadsPinned = true;
+    }
+
+    /// <summary>Whether a transform of length n goes to libtorch (false once libtorch failed to load).</summary>
+    internal static bool UsesNative(int n) => UseTorch(n);
+
+    /// <summary>Runs <paramref name="native"/>; returns false (and remembers it) when libtorch cannot be loaded.</summary>
+    internal static bool TryNative(Action native)
+    {
+        if (_torchUnavailable) return false;
+        try { native(); return true; }
+        catch (Exception e) when (IsNativeLoadFailure(e)) { _torchUnavailable = true; return false; }
+    }
 
     /// <summary>rfft(x, n): x is truncated or zero-padded to n samples. Returns 2·(n/2+1) doubles.</summary>
     public static double[] Forward(ReadOnlySpan<double> x, int n)
@@ -72,28 +104,37 @@ public static unsafe class RealFft
         return n == buffer.Length ? buffer : buffer[..n];
     }
 
+    /// <summary>True (and libtorch is not tried again) when <paramref name="e"/> says libtorch cannot be loaded.</summary>
+    internal static bool DisableNativeOnLoadFailure(Exception e)
+    {
+        if (!IsNativeLoadFailure(e)) return false;
+        _torchUnavailable = true;
+        return true;
+    }
+
     private static bool IsNativeLoadFailure(Exception e) =>
         e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException;
 
     /// <summary>
-    /// For each of the <paramref name="rows"/> rows of length n in <paramref name="blocks"/> (row-major), in place:
+    /// For each of the <paramref name="rows"/> rows of length n at the start of <paramref name="blocks"/> (row-major;
+    /// the array may be longer), in place:
     /// irfft(rfft(row) · spectrum, n), the circular convolution used by overlap-add filtering. One libtorch call
     /// covers all rows of a long signal; shorter ones loop over <see cref="Forward"/> and <see cref="Inverse"/>.
     /// </summary>
     public static void ConvolveRows(double[] blocks, int rows, int n, ReadOnlySpan<double> spectrum)
     {
-        if (blocks.Length != (long)rows * n) throw new ArgumentException("blocks must hold rows × n values", nameof(blocks));
+        if (blocks.Length < (long)rows * n) throw new ArgumentException("blocks must hold rows × n values", nameof(blocks));
         if (spectrum.Length != PackedLength(n)) throw new ArgumentException("spectrum must hold n/2+1 complex bins", nameof(spectrum));
         if (n >= NativeThreshold && !_torchUnavailable)
         {
             try
             {
                 using var scope = torch.NewDisposeScope();
-                var x = torch.tensor(blocks, new long[] { rows, n }, torch.float64);
+                var x = torch.tensor(blocks, torch.float64).narrow(0, 0, (long)rows * n).view(rows, n); // wraps, no copy
                 // torch.tensor wraps the managed array (8-byte aligned); complex kernels need libtorch's own aligned storage.
                 var h = torch.view_as_complex(torch.tensor(spectrum.ToArray(), new long[] { spectrum.Length / 2, 2 }, torch.float64).clone());
                 var y = torch.fft.irfft(torch.fft.rfft(x, dim: -1) * h, n, dim: -1).contiguous(); // [rows, n]
-                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(y.bytes).CopyTo(blocks);
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(y.bytes).CopyTo(blocks.AsSpan(0, rows * n));
                 return;
             }
             catch (Exception e) when (IsNativeLoadFailure(e)) { _torchUnavailable = true; }

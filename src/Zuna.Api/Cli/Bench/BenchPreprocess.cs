@@ -12,7 +12,8 @@ namespace Zuna.Api.Cli.Bench;
 /// <summary>
 /// `zuna bench preprocess FILE… [--synthetic DIR]`: wall-clock time of FifReader.Read and of Preprocessor.Run per file,
 /// and the process's peak RSS while handling it (VmHWM, reset per file through /proc/self/clear_refs). A warm-up run on
-/// the first file comes first so JIT and libtorch start-up are not counted. bench/preprocess/run.sh runs one file per
+/// the first file comes first so JIT and libtorch start-up are not counted. CPU ms (all threads, read + preprocess) is
+/// steadier than wall clock on a shared machine. bench/preprocess/run.sh runs one file per
 /// process and sets these numbers beside MNE's.
 /// </summary>
 public static class BenchPreprocess
@@ -46,6 +47,7 @@ public static class BenchPreprocess
             string warm = parse.GetValue(warmup)?.FullName ?? paths[0];
             try { Measure(warm); } catch (ZunaInputException) { /* a file the chain rejects still warms the reader */ }
             WarmUpNativeFft();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
             var rows = new List<Row>();
             foreach (var p in paths)
@@ -64,11 +66,12 @@ public static class BenchPreprocess
     }
 
     public sealed record Row(string File, int Channels, double SampleRate, int Samples, double Float32Mb,
-        double ReadMs, double PreprocessMs, double TotalMs, double PeakRssMb, string Result);
+        double ReadMs, double PreprocessMs, double TotalMs, double PeakRssMb, string Result, double CpuMs = 0);
 
     private static Row Measure(string path)
     {
         ResetPeakRss();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var raw = FifReader.Read(path);
         double readMs = sw.Elapsed.TotalMilliseconds;
@@ -84,18 +87,19 @@ public static class BenchPreprocess
             result = "rejected: " + e.Message.Split(':', 2)[0];
         }
         double prepMs = sw.Elapsed.TotalMilliseconds;
+        double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
         double float32Mb = (double)raw.Channels.Count(c => c.IsEeg) * raw.SampleCount * 4 / (1 << 20);
         return new Row(Path.GetFileName(path), raw.Channels.Count(c => c.IsEeg), raw.SampleRate, raw.SampleCount, float32Mb,
-            readMs, prepMs, readMs + prepMs, PeakRssMb(), result);
+            readMs, prepMs, readMs + prepMs, PeakRssMb(), result, cpuMs);
     }
 
     private static void WriteTable(TextWriter o, List<Row> rows)
     {
-        o.WriteLine("| file | EEG ch | Hz | samples | float32 MB | read ms | preprocess ms | total ms | peak RSS MB | result |");
-        o.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        o.WriteLine("| file | EEG ch | Hz | samples | float32 MB | read ms | preprocess ms | total ms | CPU ms | peak RSS MB | result |");
+        o.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.File} | {r.Channels} | {r.SampleRate:0.#} | {r.Samples} | {r.Float32Mb:0.0} | {r.ReadMs:0.0} | {r.PreprocessMs:0.0} | {r.TotalMs:0.0} | {r.PeakRssMb:0} | {r.Result} |"));
+                $"| {r.File} | {r.Channels} | {r.SampleRate:0.#} | {r.Samples} | {r.Float32Mb:0.0} | {r.ReadMs:0.0} | {r.PreprocessMs:0.0} | {r.TotalMs:0.0} | {r.CpuMs:0} | {r.PeakRssMb:0} | {r.Result} |"));
     }
 
     /// <summary>Writes a synthetic recording chunk by chunk: 64 standard_1005 electrodes with head positions, pink-ish noise
@@ -134,11 +138,21 @@ public static class BenchPreprocess
         File.Move(tmp, path, overwrite: true);
     }
 
-    /// <summary>Loads libtorch and runs its FFT once, as the warm-up file may be too short to reach it.</summary>
+    /// <summary>Loads libtorch and runs each resampling and filtering path once on a short synthetic signal (JIT and
+    /// libtorch's first-use set-up), as the warm-up file may be too short or already at 256 Hz to reach them.</summary>
     private static void WarmUpNativeFft()
     {
         var x = new double[Zuna.Engine.Signal.RealFft.NativeThreshold * 2 + 1];
         Zuna.Engine.Signal.RealFft.Inverse(Zuna.Engine.Signal.RealFft.Forward(x, x.Length), x.Length);
+        var rng = new Random(1);
+        var shortChannel = new float[30_000];
+        for (int i = 0; i < shortChannel.Length; i++) shortChannel[i] = (float)(rng.NextDouble() - 0.5);
+        var longChannel = new float[1 << 20];
+        for (int i = 0; i < longChannel.Length; i++) longChannel[i] = (float)(rng.NextDouble() - 0.5);
+        Zuna.Engine.Signal.FftResampler.ResampleAll([shortChannel, shortChannel], 256.0 / 500, [shortChannel.Length]);
+        using var scratch = new Zuna.Engine.Signal.SignalScratch();
+        var resampled = Zuna.Engine.Signal.FftResampler.Resample(longChannel, 256.0 / 1000, scratch);
+        Stages.CreateHighPass().Apply(resampled, scratch);
     }
 
     private static void ResetPeakRss()
