@@ -79,11 +79,11 @@ public static class BenchModel
             foreach (string dtype in settings.Dtypes)
             {
                 GC.Collect();
-                ResetPeakRss();
+                PeakMemory.Reset();
                 var clock = Stopwatch.StartNew();
                 using var engine = ZunaEngine.Load(dir, "cpu", dtype);
                 double loadSeconds = clock.Elapsed.TotalSeconds;
-                double peakGb = PeakRssBytes() / 1e9;
+                double peakGb = PeakMemory.Bytes() / 1e9;
                 long weightBytes = engine.Info.ParameterCount * 4;
                 foreach (int c in settings.Channels)
                 {
@@ -220,21 +220,5 @@ public static class BenchModel
         try { return torch.__version__; } catch (Exception) { return "?"; }
     }
 
-    /// <summary>Linux: resets VmHWM to the current RSS (clear_refs 5), so the next peak is the load's own.</summary>
-    private static void ResetPeakRss()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
 
-    private static long PeakRssBytes()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException) { }
-        return 0;
-    }
 }

@@ -70,7 +70,7 @@ public static class BenchPreprocess
 
     private static Row Measure(string path)
     {
-        ResetPeakRss();
+        PeakMemory.Reset();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var raw = FifReader.Read(path);
@@ -90,7 +90,7 @@ public static class BenchPreprocess
         double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
         double float32Mb = (double)raw.Channels.Count(c => c.IsEeg) * raw.SampleCount * 4 / (1 << 20);
         return new Row(Path.GetFileName(path), raw.Channels.Count(c => c.IsEeg), raw.SampleRate, raw.SampleCount, float32Mb,
-            readMs, prepMs, readMs + prepMs, PeakRssMb(), result, cpuMs);
+            readMs, prepMs, readMs + prepMs, PeakMemory.Bytes() / (1024.0 * 1024), result, cpuMs);
     }
 
     private static void WriteTable(TextWriter o, List<Row> rows)
@@ -155,21 +155,5 @@ public static class BenchPreprocess
         Stages.CreateHighPass().Apply(resampled, scratch);
     }
 
-    private static void ResetPeakRss()
-    {
-        // Writing 5 to clear_refs resets VmHWM (Linux ≥ 4.0); elsewhere the peak is since process start.
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
 
-    private static double PeakRssMb()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
-        }
-        catch (IOException) { }
-        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024);
-    }
 }
