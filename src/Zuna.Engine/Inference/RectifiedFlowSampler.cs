@@ -1,6 +1,7 @@
 // Upstream: AY2/transformer.py EncoderDecoder.sample.
 using Zuna.Engine.Model;
 using static TorchSharp.torch;
+using Zuna.Engine;
 
 namespace Zuna.Engine.Inference;
 
@@ -44,13 +45,13 @@ public static class RectifiedFlowSampler
                     var both = decoder.Forward(cat([z, z], 0), context, time, rope);   // [2B, S, 32]
                     var conditional = both.narrow(0, 0, b);
                     var unconditional = both.narrow(0, b, b);
-                    v = unconditional + options.Cfg * (conditional - unconditional);
+                    v = unconditional.Plus(conditional.Minus(unconditional).Times(options.Cfg));
                 }
                 else
                 {
                     v = decoder.Forward(z, context, time, rope);
                 }
-                z.sub_(v * dt);
+                z.MinusInPlace(v.Times(dt));
                 stepStates?.Add(z.cpu().clone().DetachFromDisposeScope());
             }
             progress?.Report(new SamplerProgress(options.Steps - i + 1, options.Steps));

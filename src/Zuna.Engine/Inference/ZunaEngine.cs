@@ -4,6 +4,7 @@ using TorchSharp;
 using Zuna.Engine.Model;
 using Zuna.Engine.Weights;
 using static TorchSharp.torch;
+using Zuna.Engine;
 
 namespace Zuna.Engine.Inference;
 
@@ -135,11 +136,11 @@ public sealed class ZunaEngine : IZunaModel
         var eps = initialNoise is not null
             ? tensor(initialNoise, [batch.BatchSize, s, width])
             : NoiseSource.Draw(noise, s, width);                                   // [B, S, 32] standard normal
-        var z0 = (eps * (float)Config.StftGlobalSigma).to(Device);
+        var z0 = eps.Times((float)Config.StftGlobalSigma).to(Device);
         using var rope = DecoderRope(tokIdx);
         var z = RectifiedFlowSampler.Sample(Network.decoder, latents, z0, rope, options, progress, cancellationToken);
         // [B, S, 32] is [B, C, T] in memory (channel-major patches), so un-patching is only a reinterpretation.
-        return (ToArray(z * options.DataNorm), keepLatents ? ToArray(latents) : null);
+        return (ToArray(z.Times(options.DataNorm)), keepLatents ? ToArray(latents) : null);
     }
 
     /// <summary>Scaled, clipped tokens [B, S, 32] on the device, and tok_idx [S, 4] on the CPU.</summary>

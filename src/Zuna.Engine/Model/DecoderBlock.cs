@@ -1,6 +1,7 @@
 // Upstream: AY2/xattn.py DecoderBlock.
 using Zuna.Engine.Weights;
 using static TorchSharp.torch;
+using Zuna.Engine;
 
 namespace Zuna.Engine.Model;
 
@@ -42,9 +43,9 @@ public sealed class DecoderBlock : nn.Module
     {
         using var scope = NewDisposeScope();
         var kvInput = AdaRMSNorm.ForwardNormalised(yUnit, scales.Y, dtype);
-        h = h + cross_attention.Forward(cross_attention_x_norm.Forward(h, scales.X, dtype), kvInput, rope, rope);
-        h = h.add_(attention.Forward(attention_norm.Forward(h, scales.Attention, dtype), rope));
-        h = h.add_(feed_forward.Forward(ffn_norm.Forward(h, scales.Ffn, dtype)));
+        h = h.Plus(cross_attention.Forward(cross_attention_x_norm.Forward(h, scales.X, dtype), kvInput, rope, rope));
+        h = h.PlusInPlace(attention.Forward(attention_norm.Forward(h, scales.Attention, dtype), rope));
+        h = h.PlusInPlace(feed_forward.Forward(ffn_norm.Forward(h, scales.Ffn, dtype)));
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
 // Upstream: LG/transformer.py TransformerBlock (pre-norm Llama block).
 using Zuna.Engine.Weights;
 using static TorchSharp.torch;
+using Zuna.Engine;
 
 namespace Zuna.Engine.Model;
 
@@ -24,8 +25,8 @@ public sealed class EncoderBlock : nn.Module
     public Tensor Forward(Tensor h, RopeAngles rope, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        h = h + attention.Forward(attention_norm.Forward(h, dtype), rope);
-        h = h.add_(feed_forward.Forward(ffn_norm.Forward(h, dtype)));
+        h = h.Plus(attention.Forward(attention_norm.Forward(h, dtype), rope));
+        h = h.PlusInPlace(feed_forward.Forward(ffn_norm.Forward(h, dtype)));
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 // Upstream: AY2/xattn.py FourierConditioner.
 using static TorchSharp.torch;
+using Zuna.Engine;
 
 namespace Zuna.Engine.Model;
 
@@ -23,9 +24,9 @@ public sealed class FourierConditioner : nn.Module
     public Tensor Forward(float t)
     {
         using var scope = NewDisposeScope();
-        var time = full([1, 1], t, ScalarType.Float32, weight.device);
+        var time = SafeScalarOps.Full([1, 1], t, ScalarType.Float32, weight.device);
         // f = (2π·t) @ wᵀ: [1, 1] @ [1, t_dim/2] -> [1, t_dim/2]; 2π·t rounds to float32 first, as in torch.
-        var f = matmul(time * (float)(2 * Math.PI), weight.t());
+        var f = matmul(time.Times((float)(2 * Math.PI)), weight.t());
         var features = cat([f.cos(), f.sin()], -1);           // [1, t_dim]
         return proj.Forward(features).reshape(-1).MoveToOuterDisposeScope();   // [1, t_dim] -> [t_dim]
     }

@@ -1,6 +1,7 @@
 // Upstream: LG/transformer.py RMSNorm.
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Zuna.Engine;
 
 namespace Zuna.Engine.Model;
 
@@ -31,6 +32,6 @@ public sealed class RMSNorm : nn.Module
         using var scope = NewDisposeScope();
         var xf = x.to(ScalarType.Float32);
         var meanSquare = (xf * xf).mean([-1], keepdim: true);     // [..., 1]
-        return (xf * meanSquare.add_(eps).rsqrt_()).MoveToOuterDisposeScope();
+        return (xf * meanSquare.PlusInPlace(eps).rsqrt_()).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
+using Zuna.Engine;
 
 namespace Zuna.Engine.Signal;
 
@@ -133,12 +134,12 @@ public static class FftResampler
         bool shorter = newLength < oldLength;
         int bins = KeptBins(plan);
         // The boxcar window folded onto the rfft bins is the constant new/old.
-        kept.mul_((double)newLength / oldLength);
+        kept.TimesInPlace((double)newLength / oldLength);
         var pairs = torch.view_as_real(kept);             // [..., bins, 2] view of the same storage
         int last = (int)pairs.dim() - 2;
         int useLength = shorter ? newLength : oldLength;
         if (useLength % 2 == 0 && useLength / 2 < bins)
-            pairs.narrow(last, useLength / 2, 1).mul_(shorter ? 2.0 : 0.5); // Nyquist of the shorter spectrum
+            pairs.narrow(last, useLength / 2, 1).TimesInPlace(shorter ? 2.0 : 0.5); // Nyquist of the shorter spectrum
         // pocketfft's c2r ignores the imaginary parts of bin 0 and of bin newLength/2: make that explicit.
         pairs.narrow(last, 0, 1).narrow(last + 1, 1, 1).zero_();
         if (newLength % 2 == 0 && newLength / 2 < bins) pairs.narrow(last, newLength / 2, 1).narrow(last + 1, 1, 1).zero_();

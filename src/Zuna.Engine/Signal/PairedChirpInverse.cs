@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using TorchSharp;
+using Zuna.Engine;
 
 namespace Zuna.Engine.Signal;
 
@@ -91,12 +92,12 @@ internal static class PairedChirpInverse
         var parts = torch.view_as_real(full).view(pairs, 2, m, 2);
         var a = parts.select(1, 0);
         var b = parts.select(1, 1);
-        var packed = torch.stack([a.select(-1, 0) - b.select(-1, 1), a.select(-1, 1) + b.select(-1, 0)], dim: -1); // [pairs, m, 2]
+        var packed = torch.stack([a.select(-1, 0).Minus(b.select(-1, 1)), a.select(-1, 1).Plus(b.select(-1, 0))], dim: -1); // [pairs, m, 2]
         var input = torch.zeros(new long[] { pairs, kernel.Length }, torch.complex128);
         input.narrow(1, 0, m).copy_(torch.view_as_complex(packed) * kernel.InputChirp);
         var convolved = torch.fft.ifft(torch.fft.fft_(input, dim: -1) * kernel.FilterSpectrum, dim: -1); // [pairs, length]
         var z = convolved.narrow(1, m - 1, count) * kernel.OutputChirp;                                  // [pairs, count]
         var y = torch.stack([torch.real(z), torch.imag(z)], dim: 1).reshape(2 * pairs, count);          // [2·pairs, count]
-        return (y.narrow(0, 0, channels) * (1.0 / m)).contiguous();
+        return y.narrow(0, 0, channels).Times(1.0 / m).contiguous();
     }
 }
