@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace Zuna.Engine.Fif;
@@ -149,63 +150,49 @@ internal static class FifRawData
     /// <summary>Big-endian sample-major rows → per-channel volts. Byte swapping is done in bulk (vectorised) before the transpose.</summary>
     private static void Scatter(int type, Span<byte> bytes, int rows, double[] cals, float[][] data, long dst)
     {
-        int nchan = cals.Length;
         int d = checked((int)dst);
         switch (type)
         {
             case FifConst.TypeShort:
             case FifConst.TypeDauPack16:
-            {
-                var v = MemoryMarshal.Cast<byte, short>(bytes);
-                if (BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(v, v);
-                for (int c = 0; c < nchan; c++)
-                {
-                    double cal = cals[c];
-                    var outc = data[c].AsSpan(d, rows);
-                    for (int s = 0, i = c; s < rows; s++, i += nchan) outc[s] = (float)(v[i] * cal);
-                }
+                Transpose<short>(ToNative(MemoryMarshal.Cast<byte, short>(bytes)), rows, cals, data, d);
                 break;
-            }
             case FifConst.TypeInt:
-            {
-                var v = MemoryMarshal.Cast<byte, int>(bytes);
-                if (BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(v, v);
-                for (int c = 0; c < nchan; c++)
-                {
-                    double cal = cals[c];
-                    var outc = data[c].AsSpan(d, rows);
-                    for (int s = 0, i = c; s < rows; s++, i += nchan) outc[s] = (float)(v[i] * cal);
-                }
+                Transpose<int>(ToNative(MemoryMarshal.Cast<byte, int>(bytes)), rows, cals, data, d);
                 break;
-            }
             case FifConst.TypeFloat:
-            {
-                var vi = MemoryMarshal.Cast<byte, int>(bytes);
-                if (BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(vi, vi);
-                var v = MemoryMarshal.Cast<int, float>(vi);
-                for (int c = 0; c < nchan; c++)
-                {
-                    double cal = cals[c];
-                    var outc = data[c].AsSpan(d, rows);
-                    for (int s = 0, i = c; s < rows; s++, i += nchan) outc[s] = (float)(v[i] * cal);
-                }
+                Transpose(MemoryMarshal.Cast<int, float>(ToNative(MemoryMarshal.Cast<byte, int>(bytes))), rows, cals, data, d);
                 break;
-            }
             case FifConst.TypeDouble:
-            {
-                var vl = MemoryMarshal.Cast<byte, long>(bytes);
-                if (BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(vl, vl);
-                var v = MemoryMarshal.Cast<long, double>(vl);
-                for (int c = 0; c < nchan; c++)
-                {
-                    double cal = cals[c];
-                    var outc = data[c].AsSpan(d, rows);
-                    for (int s = 0, i = c; s < rows; s++, i += nchan) outc[s] = (float)(v[i] * cal);
-                }
+                Transpose(MemoryMarshal.Cast<long, double>(ToNative(MemoryMarshal.Cast<byte, long>(bytes))), rows, cals, data, d);
                 break;
-            }
             default:
                 throw new InvalidOperationException($"buffer type {type} should have been rejected by Plan");
+        }
+    }
+
+    /// <summary>Swaps big-endian values to the machine's order in place.</summary>
+    private static Span<T> ToNative<T>(Span<T> values) where T : unmanaged, IBinaryInteger<T>
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            if (typeof(T) == typeof(short)) BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<T, short>(values), MemoryMarshal.Cast<T, short>(values));
+            else if (typeof(T) == typeof(int)) BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<T, int>(values), MemoryMarshal.Cast<T, int>(values));
+            else if (typeof(T) == typeof(long)) BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<T, long>(values), MemoryMarshal.Cast<T, long>(values));
+            else throw new NotSupportedException(typeof(T).Name);
+        }
+        return values;
+    }
+
+    /// <summary>Sample-major rows [rows, nchan] → channel c's samples × cal, computed in double, stored as float32.</summary>
+    private static void Transpose<T>(ReadOnlySpan<T> v, int rows, double[] cals, float[][] data, int d) where T : unmanaged, INumberBase<T>
+    {
+        int nchan = cals.Length;
+        for (int c = 0; c < nchan; c++)
+        {
+            double cal = cals[c];
+            var outc = data[c].AsSpan(d, rows);
+            for (int s = 0, i = c; s < rows; s++, i += nchan) outc[s] = (float)(double.CreateTruncating(v[i]) * cal);
         }
     }
 }
