@@ -92,6 +92,46 @@ public sealed class SamplingBehaviourTests(ITestOutputHelper output)
     }
 }
 
+/// <summary>
+/// TorchSharp frees Scalars from a finalizer; a GC on another thread used to free one while libtorch read it
+/// (a 500 under load). Forced collections during many calls must change neither success nor the numbers.
+/// </summary>
+public sealed class ScalarLifetimeTests
+{
+    [Fact]
+    public void Model_calls_survive_garbage_collections_on_another_thread()
+    {
+        var f = FixtureSet.Get("tiny");
+        var engine = f.Engine();
+        var batch = f.Batch("c3");
+        lock (engine)
+        {
+            var options = new SamplerOptions { Steps = 2, Cfg = 2f };
+            var expected = engine.Reconstruct(batch, options, [new NoiseKey(3, 0)]);
+            using var stop = new CancellationTokenSource();
+            var collector = new Thread(() =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                }
+            });
+            collector.Start();
+            try
+            {
+                for (int i = 0; i < 120; i++)
+                    Assert.Equal(expected, engine.Reconstruct(batch, options, [new NoiseKey(3, 0)]));
+            }
+            finally
+            {
+                stop.Cancel();
+                collector.Join();
+            }
+        }
+    }
+}
+
 /// <summary>A cancelled request stops inside the encoder, between layers, and leaks nothing.</summary>
 public sealed class EncoderCancellationTests
 {
