@@ -1,6 +1,7 @@
 using Xunit.Abstractions;
 using Zuna.Engine;
 using Zuna.Engine.Inference;
+using Zuna.Api.Tests.TestSupport;
 
 namespace Zuna.Api.Tests.Model;
 
@@ -96,6 +97,7 @@ public sealed class SamplingBehaviourTests(ITestOutputHelper output)
 /// TorchSharp frees Scalars from a finalizer; a GC on another thread used to free one while libtorch read it
 /// (a 500 under load). Forced collections during many calls must change neither success nor the numbers.
 /// </summary>
+[Collection(ExclusiveCollection.Name)]   // its GC storm would stall every test running beside it
 public sealed class ScalarLifetimeTests
 {
     [Fact]
@@ -111,9 +113,10 @@ public sealed class ScalarLifetimeTests
             using var stop = new CancellationTokenSource();
             var collector = new Thread(() =>
             {
+                // Gen-0 collections: the implicit Scalars are young, and a full GC of the suite's heap takes long.
                 while (!stop.IsCancellationRequested)
                 {
-                    GC.Collect();
+                    GC.Collect(0, GCCollectionMode.Forced, blocking: true);
                     GC.WaitForPendingFinalizers();
                 }
             });
