@@ -207,31 +207,27 @@ public static class FftResampler
     public static double[] Resample(ReadOnlySpan<double> x, double ratio, IReadOnlyList<int> partLengths, SignalScratch? scratch = null)
     {
         scratch = SignalScratch.OrNew(scratch);
-        if (partLengths.Count <= 1) return Resample(x, ratio, scratch);
-        var result = new double[partLengths.Sum(p => OutputLength(p, ratio))];
-        int inOffset = 0, outOffset = 0;
-        foreach (int p in partLengths)
-        {
-            var part = Resample(x.Slice(inOffset, p), ratio, scratch);
-            part.CopyTo(result, outOffset);
-            inOffset += p;
-            outOffset += part.Length;
-        }
-        return result;
+        return partLengths.Count <= 1 ? Resample(x, ratio, scratch) : ResampleParts(x, ratio, partLengths, scratch);
     }
 
     /// <summary><see cref="Resample(ReadOnlySpan{double}, double, IReadOnlyList{int}, SignalScratch)"/> of float samples.</summary>
     public static double[] Resample(ReadOnlySpan<float> x, double ratio, IReadOnlyList<int> partLengths, SignalScratch? scratch = null)
     {
         scratch = SignalScratch.OrNew(scratch);
-        if (partLengths.Count <= 1) return Resample(x, ratio, scratch);
-        int total = 0;
-        foreach (int p in partLengths) total += OutputLength(p, ratio);
-        var result = new double[total];
+        return partLengths.Count <= 1 ? Resample(x, ratio, scratch) : ResampleParts(x, ratio, partLengths, scratch);
+    }
+
+    private static double[] ResampleParts<T>(ReadOnlySpan<T> x, double ratio, IReadOnlyList<int> partLengths, SignalScratch scratch)
+        where T : unmanaged
+    {
+        var result = new double[partLengths.Sum(p => OutputLength(p, ratio))];
         int inOffset = 0, outOffset = 0;
         foreach (int p in partLengths)
         {
-            var part = Resample(x.Slice(inOffset, p), ratio, scratch);
+            var slice = x.Slice(inOffset, p);
+            var part = typeof(T) == typeof(float)
+                ? Resample(MemoryMarshal.Cast<T, float>(slice), ratio, scratch)
+                : Resample(MemoryMarshal.Cast<T, double>(slice), ratio, scratch);
             part.CopyTo(result, outOffset);
             inOffset += p;
             outOffset += part.Length;

@@ -41,12 +41,7 @@ public class ReferenceStageTests
     {
         var c = ReferenceCase.Load(file);
         var x = c.Rows("resampled");
-        int n = x[0].Length;
-        long firstOut = Stages.ResampledFirstSample(c.FirstSample, c.SampleRateIn);
-        double offset = c.FirstSample / c.SampleRateIn - firstOut / 256.0;
-        var segments = Stages.FilterSegments(n, 256, c.Annotations, offset);
-        var filter = Stages.CreateHighPass();
-        foreach (var row in x) Stages.HighPass(row, filter, segments);
+        var segments = HighPassAsMne(c, x);
         var (diff, scale) = Compare.Rows(x, c.Rows("filtered"));
         Assert.True(diff <= StageTolerance * scale, $"{file}: filter max diff {diff:E3} vs scale {scale:E3}");
 
@@ -79,12 +74,7 @@ public class ReferenceStageTests
     {
         var c = ReferenceCase.Load(file);
         var x = c.Rows("raw_volts").Select(r => Stages.Resample(r, c.SampleRateIn, c.PartLengths)).ToArray();
-        int n = x[0].Length;
-        long firstOut = Stages.ResampledFirstSample(c.FirstSample, c.SampleRateIn);
-        double offset = c.FirstSample / c.SampleRateIn - firstOut / 256.0;
-        var segments = Stages.FilterSegments(n, 256, c.Annotations, offset);
-        var filter = Stages.CreateHighPass();
-        foreach (var row in x) Stages.HighPass(row, filter, segments);
+        HighPassAsMne(c, x);
         var all = Enumerable.Repeat(true, x.Length).ToArray();
         Stages.AverageReference(x, all);
         var (mean, std) = Stages.GlobalStats(x, all);
@@ -94,7 +84,7 @@ public class ReferenceStageTests
 
         // The reference epochs are plain consecutive windows (no annotation rejection, no baseline removal).
         var epochs = c.Arrays["epochs"];
-        var starts = Stages.EpochStarts(n, 1280, 256, []);
+        var starts = Stages.EpochStarts(x[0].Length, 1280, 256, []);
         Assert.Equal(epochs.Shape[0], starts.Count);
         double epochDiff = 0;
         for (int e = 0; e < starts.Count; e++)
@@ -102,5 +92,16 @@ public class ReferenceStageTests
                 for (int i = 0; i < 1280; i++)
                     epochDiff = Math.Max(epochDiff, Math.Abs(normed[ch][starts[e] + i] - epochs.Values[((long)e * x.Length + ch) * 1280 + i]));
         Assert.True(epochDiff <= 1e-6, $"{file}: epoch max diff {epochDiff:E3} (z/10 units)");
+    }
+
+    /// <summary>The high-pass on 256 Hz rows, segment by segment between the recording's skip/edge annotations; returns the segments.</summary>
+    private static List<(int Start, int Stop)> HighPassAsMne(ReferenceCase c, double[][] x)
+    {
+        long firstOut = Stages.ResampledFirstSample(c.FirstSample, c.SampleRateIn);
+        double offset = c.FirstSample / c.SampleRateIn - firstOut / 256.0;
+        var segments = Stages.FilterSegments(x[0].Length, 256, c.Annotations, offset);
+        var filter = Stages.CreateHighPass();
+        foreach (var row in x) Stages.HighPass(row, filter, segments);
+        return segments;
     }
 }
