@@ -212,7 +212,9 @@ public sealed class ModelHost : IHostedService, IDisposable
             // Live but never ready helps nobody: exit non-zero so `restart: unless-stopped` or Kubernetes acts.
             _logger.LogCritical("Stopping the service: the model could not be loaded (Zuna:Model:ExitOnLoadFailure).");
             Environment.ExitCode = 1;
-            _lifetime.StopApplication();
+            // Stop only once the host has started: a load that fails within milliseconds (no network) would
+            // otherwise cancel Kestrel's start and end the process with an unhandled exception (exit 134).
+            _lifetime.ApplicationStarted.Register(_lifetime.StopApplication);
         }
     }
 
