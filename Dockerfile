@@ -2,7 +2,7 @@
 #   docker build -t zuna:cpu  --build-arg TORCH_BACKEND=cpu  .
 #   docker build -t zuna:cuda --build-arg TORCH_BACKEND=cuda .
 # TORCH_BACKEND is handed to MSBuild as TorchBackend, which swaps libtorch-cpu-linux-x64 for
-# libtorch-cuda-12.8-linux-x64 (Directory.Packages.props, src/Zuna.Engine/Zuna.Engine.csproj).
+# libtorch-cuda-12.8-linux-x64 (Directory.Packages.props, Zuna.Engine/Zuna.Engine.csproj).
 # The CUDA image carries the CUDA 12.8 runtime and cuDNN inside the libtorch package; the host only
 # needs an NVIDIA driver that supports CUDA 12.8 (r570+) and the NVIDIA Container Toolkit.
 # Weights are never baked in: mount a Hugging Face cache at /data/huggingface (HF_HOME).
@@ -19,14 +19,15 @@ WORKDIR /src
 
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
-COPY src/Zuna.Engine/Zuna.Engine.csproj src/Zuna.Engine/
-COPY src/Zuna.Api/Zuna.Api.csproj src/Zuna.Api/
-RUN dotnet restore src/Zuna.Api/Zuna.Api.csproj -r linux-x64 -p:TorchBackend=$TORCH_BACKEND
+COPY Zuna.Engine/Zuna.Engine.csproj Zuna.Engine/
+COPY Zuna.Api/Zuna.Api.csproj Zuna.Api/
+RUN dotnet restore Zuna.Api/Zuna.Api.csproj -r linux-x64 -p:TorchBackend=$TORCH_BACKEND
 
-COPY src/ src/
+COPY Zuna.Engine/ Zuna.Engine/
+COPY Zuna.Api/ Zuna.Api/
 # The SDK image is Ubuntu 24.04 (libstdc++ with GLIBCXX_3.4.33), so the GLIBCXX patch in
 # build/TorchSharpNative.targets sees a new enough host and leaves libLibTorchSharp.so untouched.
-RUN dotnet publish src/Zuna.Api/Zuna.Api.csproj -c Release -r linux-x64 --self-contained false \
+RUN dotnet publish Zuna.Api/Zuna.Api.csproj -c Release -r linux-x64 --self-contained false \
       --no-restore -p:TorchBackend=$TORCH_BACKEND -o /app/publish \
  && test -x /app/publish/zuna
 

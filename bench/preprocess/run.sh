@@ -10,8 +10,8 @@ shared="${1:-${ZUNA_SHARED_DIR:-$repo/../shared}}"
 [ -d "$shared/data/fif" ] || shared=/work/shared
 out="$repo/bench/out"
 mkdir -p "$out"
-dotnet build "$repo/src/Zuna.Api/Zuna.Api.csproj" -c Release -v q -nologo >/dev/null
-zuna=(dotnet "$repo/src/Zuna.Api/bin/Release/net10.0/linux-x64/zuna.dll")
+dotnet build "$repo/Zuna.Api/Zuna.Api.csproj" -c Release -v q -nologo >/dev/null
+zuna=(dotnet "$repo/Zuna.Api/bin/Release/net10.0/linux-x64/zuna.dll")
 warm="$shared/data/fif/zuna__sample1_raw.fif"
 
 # Write the synthetic recording first (untimed); the second call below times it.

@@ -30,7 +30,7 @@ public sealed class DockerfileTests
         Assert.All(msbuildCalls, run => Assert.Contains("-p:TorchBackend=$TORCH_BACKEND", run.Arguments));
 
         // Every backend the engine project can switch to has a runtime stage, and no other.
-        var conditions = XDocument.Load(RepoFiles.Path("src/Zuna.Engine/Zuna.Engine.csproj"))
+        var conditions = XDocument.Load(RepoFiles.Path("Zuna.Engine/Zuna.Engine.csproj"))
             .Descendants("PackageReference").Select(p => (string?)p.Attribute("Condition")).OfType<string>();
         var backends = conditions.Select(c => System.Text.RegularExpressions.Regex.Match(c, @"'\$\(TorchBackend\)' == '(\w+)'"))
             .Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
@@ -45,10 +45,11 @@ public sealed class DockerfileTests
     {
         var build = _docker.InStage("build").ToList();
         int restore = build.FindIndex(i => i.Keyword == "RUN" && i.Arguments.StartsWith("dotnet restore", StringComparison.Ordinal));
-        int sources = build.FindIndex(i => i.Keyword == "COPY" && i.Arguments.StartsWith("src/ ", StringComparison.Ordinal));
-        Assert.True(restore >= 0 && sources > restore, "restore must come before COPY src/");
+        string[] projectFolders = ["Zuna.Engine/", "Zuna.Api/"];
+        int sources = build.FindIndex(i => i.Keyword == "COPY" && projectFolders.Any(f => i.Arguments.StartsWith(f + " ", StringComparison.Ordinal)));
+        Assert.True(restore >= 0 && sources > restore, "restore must come before the project folders are copied");
         Assert.All(build.Take(restore).Where(i => i.Keyword == "COPY"),
-            copy => Assert.DoesNotContain(copy.Arguments.Split(' ')[..^1], p => p == "src/"));
+            copy => Assert.DoesNotContain(copy.Arguments.Split(' ')[..^1], p => projectFolders.Contains(p)));
 
         var ignored = RepoFiles.Text(".dockerignore").Split('\n').Select(l => l.Trim())
             .Where(l => l.Length > 0 && !l.StartsWith('#')).ToHashSet();
@@ -65,18 +66,18 @@ public sealed class DockerfileTests
         // Host build outputs and the test tree stay out of the build context.
         Assert.Contains("**/bin/", ignored);
         Assert.Contains("**/obj/", ignored);
-        Assert.Contains("tests/", ignored);
+        Assert.Contains("Zuna.Api.Tests/", ignored);
     }
 
     [Fact]
     public void Publishes_the_zuna_executable_for_linux_x64_into_app()
     {
         var publish = Assert.Single(_docker.InStage("build"), i => i.Keyword == "RUN" && i.Arguments.StartsWith("dotnet publish", StringComparison.Ordinal));
-        Assert.Contains("src/Zuna.Api/Zuna.Api.csproj", publish.Arguments);
+        Assert.Contains("Zuna.Api/Zuna.Api.csproj", publish.Arguments);
         Assert.Contains("-r linux-x64", publish.Arguments);
         Assert.Contains("-o /app/publish", publish.Arguments);
 
-        string assemblyName = XDocument.Load(RepoFiles.Path("src/Zuna.Api/Zuna.Api.csproj")).Descendants("AssemblyName").Single().Value;
+        string assemblyName = XDocument.Load(RepoFiles.Path("Zuna.Api/Zuna.Api.csproj")).Descendants("AssemblyName").Single().Value;
         Assert.Equal(AppContract.ExecutablePath, "/app/" + assemblyName);
         Assert.Contains(_docker.InStage("runtime-base"), i => i.Keyword == "COPY" && i.Arguments == "--from=build /app/publish/ /app/");
         Assert.Equal($"[\"{AppContract.ExecutablePath}\"]", Assert.Single(_docker.All("ENTRYPOINT")).Arguments);
