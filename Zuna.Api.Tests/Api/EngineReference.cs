@@ -36,7 +36,9 @@ public static class EngineReference
         lock (Gate) return Engine().Info;
     }
 
-    private static ZunaEngine Engine() => _engine ??= ZunaEngine.Load(ZunaServer.TinyModel, "cpu", "float32");
+    private static ZunaEngine Engine() => _engine ??= ZunaEngine.Load(ZunaServer.TinyModel, "cpu", "float32",
+        // Named as the service names a model given by folder: its full path, revision "local".
+        new Zuna.Engine.Hub.ModelIdentity(Path.GetFullPath(ZunaServer.TinyModel), "local"));
 
     public static double MaxAbsDiff(float[] a, float[] b)
     {

@@ -1,8 +1,8 @@
-using Zuna.Api.Hosting;
+using Zuna.Api.Backend;
 using Zuna.Api.Options;
-using Zuna.Engine.Fif;
+using Zuna.Engine.Hub;
 using Zuna.Engine.Inference;
-using Zuna.Engine.Preprocessing;
+using Zuna.Engine.Input;
 
 namespace Zuna.Api.Tests.Api;
 
@@ -60,33 +60,20 @@ public sealed class ModelGate
     }
 }
 
-/// <summary>The service's engine pipeline with the model behind a <see cref="ModelGate"/>.</summary>
-internal sealed class GatedPipeline(EnginePipeline inner, ModelGate gate) : IEnginePipeline
+/// <summary>The service's model loader with loading and every batch behind a <see cref="ModelGate"/>.</summary>
+internal sealed class GatedModelLoader(IModelLoader inner, ModelGate gate) : IModelLoader
 {
-    public Task<string> ResolveModelDirectoryAsync(ModelOptions options, CancellationToken cancellationToken)
+    public Task<ResolvedModel> ResolveAsync(ModelOptions options, CancellationToken cancellationToken)
     {
         gate.WaitLoad(); // the inference thread resolves synchronously; a missing directory fails only once the gate opens
-        return inner.ResolveModelDirectoryAsync(options, cancellationToken);
+        return inner.ResolveAsync(options, cancellationToken);
     }
 
-    public IZunaModel LoadModel(string directory, string device, string dtype, int threads)
+    public IZunaModel Load(ResolvedModel model, string device, string dtype, int threads)
     {
         gate.WaitLoad();
-        return new GatedModel(inner.LoadModel(directory, device, dtype, threads), gate);
+        return new GatedModel(inner.Load(model, device, dtype, threads), gate);
     }
-
-    public RawRecording ReadFif(Stream content, string name)
-    {
-        gate.WaitDecode();
-        return inner.ReadFif(content, name);
-    }
-
-    public Preprocessed Preprocess(RawRecording recording, InputOptions options) => inner.Preprocess(recording, options);
-    public Preprocessed ReadPreprocessed(Stream content, InputOptions options) => inner.ReadPreprocessed(content, options);
-    public Task WritePreprocessedAsync(Preprocessed preprocessed, Stream destination, CancellationToken cancellationToken) =>
-        inner.WritePreprocessedAsync(preprocessed, destination, cancellationToken);
-    public Task WriteFifAsync(Preprocessed input, float[] reconstruction, Stream destination, CancellationToken cancellationToken) =>
-        inner.WriteFifAsync(input, reconstruction, destination, cancellationToken);
 
     private sealed class GatedModel(IZunaModel model, ModelGate gate) : IZunaModel
     {
@@ -116,4 +103,23 @@ internal sealed class GatedPipeline(EnginePipeline inner, ModelGate gate) : IEng
 
         public void Dispose() => model.Dispose();
     }
+}
+
+/// <summary>The real FIF reader, waiting at the gate before each parse (the registry is the service's, with this reader first).</summary>
+internal sealed class GatedFifReader(ModelGate gate) : IRecordingReader
+{
+    private readonly FifRecordingReader _inner = new();
+
+    public string Format => _inner.Format;
+    public IReadOnlyList<string> Extensions => _inner.Extensions;
+    public bool Recognises(ReadOnlySpan<byte> head) => _inner.Recognises(head);
+
+    public RecordingContent Read(RecordingSource source)
+    {
+        gate.WaitDecode();
+        return _inner.Read(source);
+    }
+
+    public static RecordingLoader Registry(ModelGate gate) =>
+        new([new GatedFifReader(gate), .. RecordingLoader.Default.Readers.Where(r => r is not FifRecordingReader)]);
 }

@@ -143,12 +143,12 @@ public sealed class QueueTests
         // A job's token lives for the job's whole TTL; the finished work (input epochs, output) must not live with it.
         await using var server = new ZunaServer();
         await server.ReadyClientAsync();
-        var host = server.Services.GetRequiredService<Zuna.Api.Hosting.ModelHost>();
+        var queue = server.Services.GetRequiredService<Zuna.Api.Queue.InferenceQueue>();
         using var longLived = new CancellationTokenSource();
-        var (finished, done) = Submit(host, longLived.Token);
+        var (finished, done) = Submit(queue, longLived.Token);
         await done;
         // Another request through the worker, so nothing of the first is left in its locals.
-        var (_, next) = Submit(host, CancellationToken.None);
+        var (_, next) = Submit(queue, CancellationToken.None);
         await next;
 
         for (int i = 0; i < 3 && finished.IsAlive; i++)
@@ -162,11 +162,11 @@ public sealed class QueueTests
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static (WeakReference Work, Task Done) Submit(Zuna.Api.Hosting.ModelHost host, CancellationToken token)
+    private static (WeakReference Work, Task Done) Submit(Zuna.Api.Queue.InferenceQueue queue, CancellationToken token)
     {
-        var work = new Zuna.Api.Hosting.InferenceWork(Zuna.Api.Hosting.Operation.Embed, EngineReference.Sample(),
+        var work = new Zuna.Api.Queue.InferenceWork(Zuna.Engine.Inference.Operation.Embed, EngineReference.Sample(),
             new Zuna.Engine.Inference.SamplerOptions(), 0, token);
-        Task done = host.SubmitAsync(work);
+        Task done = queue.Submit(work);
         return (new WeakReference(work), done);
     }
 
@@ -269,10 +269,10 @@ public sealed class QueueTests
 
         var lifetime = server.Services.GetRequiredService<IHostApplicationLifetime>();
         var stopping = Task.Run(lifetime.StopApplication);
-        var host = server.Services.GetRequiredService<Zuna.Api.Hosting.ModelHost>();
-        await UntilAsync(() => Task.FromResult(host.State == Zuna.Api.Hosting.ModelState.Draining), "draining");
+        var host = server.Services.GetRequiredService<Zuna.Api.Backend.ModelHost>();
+        await UntilAsync(() => Task.FromResult(host.State == Zuna.Api.Backend.ModelState.Draining), "draining");
         Assert.False(host.IsReady);
-        var refused = Assert.Throws<Zuna.Api.Hosting.ServiceNotReadyException>(() => host.EnsureReady());
+        var refused = Assert.Throws<Zuna.Api.Errors.ServiceNotReadyException>(() => host.EnsureReady());
         Assert.Contains("shutting down", refused.Message);
 
         server.Gate.OpenBatches();

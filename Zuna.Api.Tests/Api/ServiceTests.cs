@@ -5,7 +5,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Zuna.Api.Hosting;
+using Zuna.Api.Backend;
+using Zuna.Api.Composition;
+using Zuna.Api.Errors;
 
 namespace Zuna.Api.Tests.Api;
 
@@ -98,7 +100,7 @@ public sealed class ServiceTests(SharedServer shared) : IClassFixture<SharedServ
         string[] expected =
         [
             "zuna_phase_duration_seconds_bucket{", "phase=\"preprocess\"", "phase=\"encode\"", "le=\"0.005\"", "le=\"300\"",
-            "zuna_request_duration_seconds_bucket{", "operation=\"embed\"", "outcome=\"success\"",
+            "zuna_request_duration_seconds_bucket{", "operation=\"embeddings\"", "outcome=\"success\"",
             "zuna_queue_depth", "zuna_requests_inflight", "zuna_requests_rejected_total{", "reason=\"invalid_option\"",
             "zuna_batch_epochs_bucket{",
         ];

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Zuna.Api.Hosting;
+using Zuna.Api.Backend;
 
 namespace Zuna.Api.Tests.Api;
 
@@ -47,8 +47,11 @@ public sealed class ZunaServer : WebApplicationFactory<Program>
         builder.ConfigureServices(services =>
         {
             if (Gate is { } gate)
-                services.Replace(ServiceDescriptor.Singleton<IEnginePipeline>(sp =>
-                    new GatedPipeline(ActivatorUtilities.CreateInstance<EnginePipeline>(sp), gate)));
+            {
+                services.Replace(ServiceDescriptor.Singleton<IModelLoader>(sp =>
+                    new GatedModelLoader(ActivatorUtilities.CreateInstance<ModelLoader>(sp), gate)));
+                services.Replace(ServiceDescriptor.Singleton(GatedFifReader.Registry(gate)));
+            }
             if (_clock is not null) services.Replace(ServiceDescriptor.Singleton(_clock));
         });
     }

@@ -105,7 +105,7 @@ public sealed class ModelVerbTests : IDisposable
     }
 
     [Theory]
-    [InlineData("embed", "data/fif/PROVENANCE.md", 3, "not a FIF file")]
+    [InlineData("embed", "data/fif/PROVENANCE.md", 3, "not a recording in a format Zuna reads")]
     [InlineData("embed", "data/fif/missing.fif", 3, "not found")]
     [InlineData("reconstruct", "data/fif/zuna__sample1_raw.fif", 3, "--out must end")]
     public async Task Bad_input_gives_one_line_and_an_exit_code(string verb, string input, int expectedCode, string fragment)

@@ -137,7 +137,7 @@ public sealed class WeightLoadingTests : IDisposable
     }
 
     [Fact]
-    public void Hugging_face_cache_layout_gives_model_id_revision_and_sha_from_the_blob_name()
+    public async Task Hugging_face_cache_layout_gives_model_id_revision_and_sha_from_the_blob_name()
     {
         // models--Org--Name/blobs/<sha256> with snapshots/<revision>/<file> symlinks, as huggingface_hub stores it.
         string repo = Path.Combine(_dir, "models--Zyphra--ZUNA");
@@ -152,7 +152,9 @@ public sealed class WeightLoadingTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(snapshot, "model-00001-of-00001.safetensors"), Path.Combine("..", "..", "blobs", sha));
         File.CreateSymbolicLink(Path.Combine(snapshot, "config.json"), Path.Combine("..", "..", "blobs", "config-blob"));
 
-        using var engine = ZunaEngine.Load(snapshot);
+        // Named as the resolver names it: an explicit folder that is a cache snapshot is that repository at that commit.
+        var resolved = await Zuna.Engine.Hub.ModelResolver.ResolveAsync(Zuna.Engine.Hub.HubOptions.FromEnvironment() with { ModelDirectory = snapshot });
+        using var engine = ZunaEngine.Load(resolved);
         Assert.Equal(("Zyphra/ZUNA", "0123abcd", sha), (engine.Info.ModelId, engine.Info.Revision, engine.Info.WeightsSha256));
         var batch = _tiny.Batch("c3");
         Compare.Close("latents via symlinked HF cache", engine.Embed(batch), _tiny.F32("c3.latents"), 2e-5);

@@ -17,7 +17,7 @@ public sealed class ChannelEditingTests
         var p = ChannelEditing.AddTargetChannels(Sample1.Value, new TargetChannels([], 20));
         Assert.Equal(20, p.ChannelCount);
         Assert.Equal(["M2", "M1", "A2", "A1", "TTP10", "TTP9", "TP10", "TP9"], p.ChannelNames.Skip(12));
-        var m2 = StandardMontage.Standard1005.MriPosition("M2")!.Value;
+        var m2 = StandardMontage.Standard1005.Find("M2")!.Mri;
         Assert.Equal((float)m2.X, p.ChannelPositions[12 * 3]);
         Assert.Equal((float)m2.Z, p.ChannelPositions[12 * 3 + 2]);
     }

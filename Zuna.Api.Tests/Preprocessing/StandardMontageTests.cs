@@ -28,7 +28,7 @@ public class StandardMontageTests
     {
         // docs/zuna-model.md §10 item 2: Cz head (−1.4, 27.6, 140.2) mm vs mri (0.4, −9.2, 100.2) mm.
         var head = Montage.HeadPosition("Cz")!.Value;
-        var mri = Montage.MriPosition("Cz")!.Value;
+        var mri = Montage.Find("Cz")!.Mri;
         Assert.Equal(-1.4, head.X * 1000, 1);
         Assert.Equal(27.6, head.Y * 1000, 1);
         Assert.Equal(140.2, head.Z * 1000, 1);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Zuna.Engine;
 using Zuna.Engine.Hub;
 using Zuna.Engine.Inference;
+using Zuna.Engine.Input;
 using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Api.Cli;
@@ -38,7 +39,7 @@ internal sealed class ModelVerbOptions
         };
         options.Validate();
         var targets = Engine.Preprocessing.TargetChannels.Parse(parse.GetValue(TargetChannels), parse.GetValue(HeadFrame));
-        return RecordingInput.Load(parse.GetValue(Input)!.FullName, options, targets);
+        return RecordingLoader.Default.Load(RecordingSource.FromFile(parse.GetValue(Input)!.FullName), new InputOptions(options, targets));
     }
 
     public async Task<ZunaEngine> LoadModelAsync(ParseResult parse, TextWriter log, CancellationToken cancellationToken)
@@ -47,7 +48,7 @@ internal sealed class ModelVerbOptions
         var progress = new ThrottledProgress(log);
         var resolved = await ModelResolver.ResolveAsync(hub, progress, cancellationToken);
         TorchRuntime.Initialise(parse.GetValue(Threads));
-        var engine = ZunaEngine.Load(resolved.Directory, parse.GetValue(Device)!, parse.GetValue(Dtype)!);
+        var engine = ZunaEngine.Load(resolved, parse.GetValue(Device)!, parse.GetValue(Dtype)!);
         log.WriteLine($"zuna: model {resolved.RepoId}@{resolved.Revision} on {engine.Info.Device} ({engine.Info.Dtype}), loaded in {engine.LoadTime.TotalSeconds:F1} s");
         return engine;
     }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Zuna.Engine;
-using Zuna.Engine.Fif;
+using Zuna.Engine.Input;
 using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Api.Cli;
@@ -13,7 +13,7 @@ public static class PreprocessVerb
 {
     public static Command Create()
     {
-        var input = new Argument<FileInfo>("recording") { Description = "FIF recording (.fif or .fif.gz; split parts are followed)." };
+        var input = new Argument<FileInfo>("recording") { Description = "A recording (FIF .fif/.fif.gz, split parts followed) or a file written by `zuna preprocess`." };
         var output = new Option<FileInfo>("--out", "-o") { Description = "Where to write the preprocessed .safetensors file.", Required = true };
         var noHighPass = new Option<bool>("--no-highpass") { Description = "Skip the 0.5 Hz FIR high-pass." };
         var noAverageReference = new Option<bool>("--no-average-reference") { Description = "Skip the average reference." };
@@ -40,10 +40,8 @@ public static class PreprocessVerb
             options.Validate();
             var source = parse.GetValue(input)!;
             var target = parse.GetValue(output)!;
-            RawRecording raw = FifReader.Read(source.FullName);
-            cancellationToken.ThrowIfCancellationRequested();
-            Preprocessed result = Preprocessor.Run(raw, options);
-            cancellationToken.ThrowIfCancellationRequested();
+            var result = RecordingLoader.Default.Load(RecordingSource.FromFile(source.FullName), new InputOptions(options, TargetChannels.None),
+                cancellationToken: cancellationToken);
             PreprocessedFile.Write(result, target.FullName);
             parse.InvocationConfiguration.Output.WriteLine(
                 $"{target.Name}: {result.EpochCount} epochs × {result.ChannelCount} channels × {result.EpochSamples} samples " +

@@ -1,10 +1,14 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Zuna.Api.Hosting;
+using Zuna.Api.Backend;
+using Zuna.Api.Errors;
+using Zuna.Api.Queue;
+using Zuna.Api.Requests;
 using Zuna.Api.Options;
 using Zuna.Api.Telemetry;
 using Zuna.Engine.Inference;
+using Zuna.Api.Formatting;
 
 namespace Zuna.Api.Endpoints;
 
@@ -52,44 +56,48 @@ public static class InferenceApi
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
-    private static Task<FileContentHttpResult> EmbedAsync([AsParameters] UploadForm form,
-        [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service, IEnginePipeline engine)
+    private static Task<PushStreamHttpResult> EmbedAsync([AsParameters] UploadForm form,
+        [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service)
     {
         var output = OutputFormats.Negotiate(format, http.Request.GetTypedHeaders().Accept, fifAllowed: false);
         var request = new InferenceRequest(Operation.Embed, form.Input(), new SamplerOptions(), 0);
-        return RespondAsync(http, form.File, request, output, service, engine);
+        return RespondAsync(http, form.File, request, output, service);
     }
 
-    private static Task<FileContentHttpResult> ReconstructAsync([AsParameters] ReconstructionForm form,
-        [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service, IEnginePipeline engine,
-        IOptions<ZunaOptions> options)
+    private static Task<PushStreamHttpResult> ReconstructAsync([AsParameters] ReconstructionForm form,
+        [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service, IOptions<ZunaOptions> options)
     {
         var output = OutputFormats.Negotiate(format, http.Request.GetTypedHeaders().Accept, fifAllowed: true);
-        var sampler = Forms.Sampler(form.Steps, form.Cfg, form.DataNorm, options.Value.Limits.MaxSteps);
-        var request = new InferenceRequest(Operation.Reconstruct, form.Input(), sampler, Forms.Seed(form.Seed));
-        return RespondAsync(http, form.File, request, output, service, engine);
+        var request = new InferenceRequest(Operation.Reconstruct, form.Input(), form.Sampler(options.Value.Limits.MaxSteps), form.SeedOrRandom());
+        return RespondAsync(http, form.File, request, output, service);
     }
 
-    private static Task<FileContentHttpResult> PreprocessAsync([AsParameters] UploadForm form,
-        [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service, IEnginePipeline engine)
+    private static Task<PushStreamHttpResult> PreprocessAsync([AsParameters] UploadForm form,
+        [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service)
     {
         var output = OutputFormats.Negotiate(format, http.Request.GetTypedHeaders().Accept, fifAllowed: false);
-        var request = new InferenceRequest(null, form.Input(), new SamplerOptions(), 0);
-        return RespondAsync(http, form.File, request, output, service, engine);
+        var request = new InferenceRequest(Operation.Preprocess, form.Input(), new SamplerOptions(), 0);
+        return RespondAsync(http, form.File, request, output, service);
     }
 
-    private static async Task<FileContentHttpResult> RespondAsync(HttpContext http, IFormFile file, InferenceRequest request,
-        OutputFormat format, InferenceService service, IEnginePipeline engine)
+    /// <summary>
+    /// Runs the request, then streams the result into the response body: nothing is buffered whole after the model,
+    /// and anything that can fail (volts without μ/σ) is checked before the first byte, while a problem can still be sent.
+    /// </summary>
+    private static async Task<PushStreamHttpResult> RespondAsync(HttpContext http, IFormFile file, InferenceRequest request,
+        OutputFormat format, InferenceService service)
     {
         var timer = http.Phases();
         timer.Add("upload", timer.Elapsed); // from the start of the request to the form being read
-        await using var upload = file.OpenReadStream();
-        var outcome = await service.RunWithDeadlineAsync(upload, file.FileName, request, timer, http.RequestAborted);
-        byte[] body;
-        using (timer.Measure("serialize"))
-            body = await ResultSerializer.SerializeAsync(outcome, format, engine, http.RequestAborted);
-        string? download = format == OutputFormat.Json ? null
-            : Path.GetFileNameWithoutExtension(file.FileName) + OutputFormats.FileExtension(format);
-        return TypedResults.File(body, OutputFormats.ContentType(format), download);
+        InferenceOutcome outcome;
+        await using (var upload = file.OpenReadStream())
+            outcome = await service.RunWithDeadlineAsync(upload, file.FileName, request, timer, http.RequestAborted);
+        ResultWriter.EnsureWritable(outcome, format);
+        // Server-Timing goes out with the headers, before the body: the serialize phase is in the span and histogram only.
+        return TypedResults.Stream(async body =>
+        {
+            using (timer.Measure("serialize"))
+                await ResultWriter.WriteAsync(outcome, format, body, http.RequestAborted);
+        }, OutputFormats.ContentType(format), OutputFormats.DownloadName(file.FileName, format));
     }
 }

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Zuna.Api.Hosting;
+using Zuna.Api.Backend;
+using Zuna.Api.Errors;
+using Zuna.Api.Queue;
+using Zuna.Api.Requests;
 using Zuna.Api.Jobs;
 using Zuna.Api.Options;
 using Zuna.Api.Telemetry;
@@ -43,13 +46,13 @@ public static class InfoApi
         return v1;
     }
 
-    private static Ok<ServiceInfo> GetInfo(ModelHost host, IOptions<ZunaOptions> options)
+    private static Ok<ServiceInfo> GetInfo(ModelHost host, InferenceQueue queue, IOptions<ZunaOptions> options)
     {
         var o = options.Value;
         var limits = new ServiceLimits(o.Limits.MaxUploadBytes, o.Limits.RequestTimeoutSeconds, o.Limits.ShutdownTimeoutSeconds,
             o.Queue.Capacity, o.Batching.MaxBatchEpochs, o.Batching.MaxBatchDelayMs, o.Limits.MaxSteps,
             o.Jobs.ResultTtlMinutes, o.Jobs.MaxResultBytes, o.Auth.PermitsPerMinute);
         return TypedResults.Ok(new ServiceInfo("zuna", ThisAssembly.Version, host.State.ToString().ToLowerInvariant(), host.Info,
-            o.Model.Device, o.Model.Dtype, o.Auth.ApiKeys.Length > 0, host.QueueDepth, limits));
+            o.Model.Device, o.Model.Dtype, o.Auth.ApiKeys.Length > 0, queue.Depth, limits));
     }
 }

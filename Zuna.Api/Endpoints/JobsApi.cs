@@ -2,11 +2,15 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Zuna.Api.Hosting;
+using Zuna.Api.Backend;
+using Zuna.Api.Errors;
+using Zuna.Api.Queue;
+using Zuna.Api.Requests;
 using Zuna.Api.Jobs;
 using Zuna.Api.Options;
 using Zuna.Engine;
 using Zuna.Engine.Inference;
+using Zuna.Api.Formatting;
 
 namespace Zuna.Api.Endpoints;
 
@@ -53,21 +57,13 @@ public static class JobsApi
     private static async Task<Results<Accepted<JobSnapshot>, ProblemHttpResult>> SubmitAsync([AsParameters] JobForm form,
         HttpContext http, JobRunner runner, IOptions<ZunaOptions> options)
     {
-        var (operation, name) = form.Operation.Trim().ToLowerInvariant() switch
-        {
-            "embeddings" or "embed" => ((Operation?)Operation.Embed, "embeddings"),
-            "reconstructions" or "reconstruct" => (Operation.Reconstruct, "reconstructions"),
-            "preprocess" => (null, "preprocess"),
-            _ => throw new InvalidOptionException($"operation must be embeddings, reconstructions or preprocess (got '{form.Operation}')."),
-        };
+        var operation = form.ParsedOperation();
         var format = OutputFormats.Negotiate(form.Format ?? http.Request.Query["format"], [], fifAllowed: operation == Operation.Reconstruct);
-        var sampler = operation == Operation.Reconstruct
-            ? Forms.Sampler(form.Steps, form.Cfg, form.DataNorm, options.Value.Limits.MaxSteps)
-            : new SamplerOptions();
-        var request = new InferenceRequest(operation, Forms.Input(form.BadChannels, form.TargetChannels, form.TargetHeadFrame), sampler, Forms.Seed(form.Seed));
+        var sampler = operation == Operation.Reconstruct ? form.Sampler(options.Value.Limits.MaxSteps) : new SamplerOptions();
+        var request = new InferenceRequest(operation, form.Input(), sampler, form.SeedOrRandom());
 
         await using var upload = form.File.OpenReadStream();
-        var job = await runner.StartAsync(upload, form.File.FileName, request, format, name, http.RequestAborted);
+        var job = await runner.StartAsync(upload, form.File.FileName, request, format, http.RequestAborted);
         return TypedResults.Accepted($"/v1/jobs/{job.Id}", job.Snapshot());
     }
 
@@ -81,8 +77,7 @@ public static class JobsApi
         return snapshot.Status switch
         {
             JobStatus.Succeeded when job.Result is { } result =>
-                TypedResults.File(result, OutputFormats.ContentType(job.Format),
-                    job.Format == OutputFormat.Json ? null : Path.GetFileNameWithoutExtension(job.FileName) + OutputFormats.FileExtension(job.Format)),
+                TypedResults.File(result, OutputFormats.ContentType(job.Format), OutputFormats.DownloadName(job.FileName, job.Format)),
             JobStatus.Failed => TypedResults.Problem(snapshot.Error!),
             JobStatus.Canceled => TypedResults.Problem($"Job {id} was cancelled; it has no result.", statusCode: StatusCodes.Status409Conflict, title: "Job cancelled"),
             JobStatus.Succeeded => NotFound(id),

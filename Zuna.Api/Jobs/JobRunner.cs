@@ -1,6 +1,13 @@
 using Zuna.Api.Endpoints;
-using Zuna.Api.Hosting;
+using Zuna.Api.Composition;
+using Zuna.Api.Formatting;
+using Zuna.Api.Backend;
+using Zuna.Api.Errors;
+using Zuna.Api.Queue;
+using Zuna.Api.Requests;
 using Zuna.Api.Telemetry;
+using Zuna.Engine;
+using Zuna.Engine.Inference;
 
 namespace Zuna.Api.Jobs;
 
@@ -9,20 +16,19 @@ namespace Zuna.Api.Jobs;
 /// the request runs in the background through the same <see cref="InferenceService"/> as the synchronous
 /// endpoints, with the job's cancellation (DELETE) as its only deadline.
 /// </summary>
-public sealed class JobRunner(JobStore store, InferenceService inference, IEnginePipeline engine, ZunaTelemetry telemetry,
+public sealed class JobRunner(JobStore store, InferenceService inference, InferenceQueue queue, ZunaTelemetry telemetry,
     ILogger<JobRunner> logger)
 {
     /// <summary>Jobs accepted and not yet finished; reserved before the upload is copied, so concurrent submissions cannot all pass the check.</summary>
     private int _active;
 
     public async Task<Job> StartAsync(Stream upload, string fileName, InferenceRequest request, OutputFormat format,
-        string operation, CancellationToken requestAborted)
+        CancellationToken requestAborted)
     {
-        var host = inference.Host;
-        if (request.Operation is not null) host.EnsureReady();
+        if (request.Operation != Operation.Preprocess) inference.EnsureAccepting();
         // Jobs hold their upload in memory until it is decoded, so they count against the same bound.
-        int capacity = host.Capacity;
-        if (Interlocked.Increment(ref _active) > capacity || host.QueueDepth >= capacity)
+        int capacity = queue.Capacity;
+        if (Interlocked.Increment(ref _active) > capacity || queue.Depth >= capacity)
         {
             int active = Interlocked.Decrement(ref _active);
             throw new QueueFullException(capacity, 1 + active / Math.Max(1, capacity));
@@ -35,7 +41,7 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
             copy = new MemoryStream();
             await upload.CopyToAsync(copy, requestAborted);
             copy.Position = 0;
-            job = new Job(Guid.NewGuid(), operation, format, fileName);
+            job = new Job(Guid.NewGuid(), OperationNames.Name(request.Operation), format, fileName);
             store.Add(job);
         }
         catch
@@ -58,15 +64,16 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
         // Not linked to ApplicationStopping: on SIGTERM a job that already reached the worker finishes within
         // Zuna:Limits:ShutdownTimeoutSeconds like any request (ModelHost cancels what is left after that).
         var token = job.Cancellation.Token;
-        var progress = new InlineProgress(job.Report);
+        var progress = new InlineProgress<WorkProgress>(job.Report);
         try
         {
             // Model work turns "running" when the worker takes it (first progress report); preprocessing runs now.
-            if (request.Operation is null) job.MarkRunning();
+            if (request.Operation == Operation.Preprocess) job.MarkRunning();
             var running = inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry), progress, token);
             upload = null!; // InferenceService lets go of the upload once decoded; the queue wait must not hold the raw bytes
             var outcome = await running;
-            byte[] result = await ResultSerializer.SerializeAsync(outcome, job.Format, engine, token);
+            ResultWriter.EnsureWritable(outcome, job.Format);
+            byte[] result = await ResultWriter.ToBytesAsync(outcome, job.Format, token);
             if (!store.Reserve(result.LongLength, job.Id))
             {
                 job.Fail(ErrorMapping.ToProblem(new PayloadTooLargeException(
@@ -89,10 +96,5 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
         {
             Interlocked.Decrement(ref _active);
         }
-    }
-
-    private sealed class InlineProgress(Action<WorkProgress> report) : IProgress<WorkProgress>
-    {
-        public void Report(WorkProgress value) => report(value);
     }
 }

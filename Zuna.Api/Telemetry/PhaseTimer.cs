@@ -8,7 +8,7 @@ namespace Zuna.Api.Telemetry;
 /// Times the phases of one request: each phase is a span under ActivitySource "Zuna", a
 /// zuna.phase.duration sample, and an entry of the Server-Timing response header.
 /// </summary>
-public sealed class PhaseTimer(ZunaTelemetry telemetry)
+public sealed class PhaseTimer(ZunaTelemetry telemetry) : Zuna.Engine.Input.IPhaseTimer
 {
     private readonly List<(string Phase, double Seconds)> _phases = [];
     private readonly Lock _gate = new();
@@ -24,6 +24,8 @@ public sealed class PhaseTimer(ZunaTelemetry telemetry)
 
     /// <summary>Starts a phase; dispose the result to end it.</summary>
     public Scope Measure(string phase) => new(this, phase, ZunaTelemetry.Source.StartActivity(phase));
+
+    IDisposable Zuna.Engine.Input.IPhaseTimer.Measure(string phase) => Measure(phase);
 
     /// <summary>Adds a phase measured elsewhere: a span of its own is not made, the histogram and the header get it.</summary>
     public void Add(string phase, double seconds)

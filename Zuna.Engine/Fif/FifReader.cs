@@ -77,29 +77,6 @@ public static class FifReader
         return Assemble([part], name);
     }
 
-    /// <summary>
-    /// <see cref="Read(Stream, string)"/> for streams that must be read asynchronously (ASP.NET request bodies refuse
-    /// synchronous reads): the bytes are first copied into memory with async reads (at most <see cref="MaxInMemoryBytes"/>),
-    /// then parsed. Memory and file streams are read in place.
-    /// </summary>
-    public static async Task<RawRecording> ReadAsync(Stream stream, string sourceName, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        if (stream is MemoryStream or FileStream && stream.CanSeek) return Read(stream, sourceName);
-        string name = string.IsNullOrEmpty(sourceName) ? "upload" : sourceName;
-        var copy = new MemoryStream();
-        var buffer = new byte[81920];
-        int n;
-        while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (copy.Length + n > MaxInMemoryBytes)
-                throw new FifFormatException($"{name}: the upload exceeds {MaxInMemoryBytes >> 20} MiB; read it from a file path.");
-            copy.Write(buffer, 0, n);
-        }
-        copy.Position = 0;
-        return Read(copy, name);
-    }
-
     private static FifSource OpenPath(string path)
     {
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);

@@ -107,7 +107,20 @@ public static class ModelResolver
             throw new ModelLoadException(
                 $"The model folder '{full}' has no weights: expected {string.Join(" or ", options.WeightsFiles.Append("model.safetensors"))} " +
                 "(or a single *.safetensors file).");
-        return new ResolvedModel(full, options.RepoId, options.Revision, ModelSource.Explicit, config, weights);
+        var (id, revision) = ExplicitIdentity(full);
+        return new ResolvedModel(full, id, revision, ModelSource.Explicit, config, weights);
+    }
+
+    /// <summary>
+    /// An explicit folder that is a cache snapshot (…/models--Org--Name/snapshots/&lt;commit&gt;) is that repository at that
+    /// commit; any other folder is named by its path, so outputs never claim a hub revision they did not come from.
+    /// </summary>
+    private static (string Id, string Revision) ExplicitIdentity(string full)
+    {
+        var folder = new DirectoryInfo(full);
+        if (folder.Parent?.Name == "snapshots" && folder.Parent.Parent?.Name.StartsWith("models--", StringComparison.Ordinal) == true)
+            return (folder.Parent.Parent.Name["models--".Length..].Replace("--", "/", StringComparison.Ordinal), folder.Name);
+        return (full, "local");
     }
 
     private static void Validate(HubOptions options)

@@ -15,8 +15,8 @@ public enum ModelSource
 
 /// <summary>A folder that holds everything the model needs.</summary>
 /// <param name="Directory">The explicit folder, or the cache snapshot folder <c>snapshots/&lt;sha&gt;</c>.</param>
-/// <param name="RepoId">Hub repository id (also for an explicit folder: the one configured).</param>
-/// <param name="Revision">The commit sha when known (cache or download), else the configured revision.</param>
+/// <param name="RepoId">Hub repository id; for an explicit folder outside the cache, the folder's full path.</param>
+/// <param name="Revision">The commit sha (cache or download, or an explicit folder that is a cache snapshot), else "local".</param>
 /// <param name="Source">Explicit, Cache or Download.</param>
 /// <param name="ConfigPath">Full path of <c>config.json</c>.</param>
 /// <param name="WeightsPath">Full path of the safetensors weights.</param>
@@ -28,3 +28,6 @@ public sealed record ResolvedModel(
 /// <param name="BytesDone">Bytes on disk so far, including a resumed prefix.</param>
 /// <param name="BytesTotal">Expected size, when the hub told it.</param>
 public readonly record struct DownloadProgress(string File, long BytesDone, long? BytesTotal);
+
+/// <summary>How a loaded model names itself in outputs and /v1/info: hub repository (or local folder) and revision.</summary>
+public sealed record ModelIdentity(string ModelId, string Revision);

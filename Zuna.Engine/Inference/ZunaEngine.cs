@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using TorchSharp;
 using Zuna.Engine.Model;
+using Zuna.Engine.Hub;
 using Zuna.Engine.Weights;
 using static TorchSharp.torch;
 using Zuna.Engine;
@@ -26,22 +27,28 @@ public sealed class ZunaEngine : IZunaModel
     /// <summary>Wall time of <see cref="Load"/> (checkpoint open, validation, copy).</summary>
     public TimeSpan LoadTime { get; private init; }
 
-    private ZunaEngine(ZunaNetwork network, IReadOnlyList<string> weightFiles, string directory)
+    private ZunaEngine(ZunaNetwork network, IReadOnlyList<string> weightFiles, ModelIdentity identity)
     {
         Network = network;
         _rope = new AxialRope(network.Config.HeadDim, network.Config.MaxSeqLen, network.Config.RopeTheta);
         _parameterCount = network.parameters().Sum(p => p.numel());
-        (_modelId, _revision) = DescribeDirectory(directory);
+        (_modelId, _revision) = (identity.ModelId, identity.Revision);
         _sha256 = new Lazy<string>(() => string.Join(",", weightFiles.Select(WeightsSha256)), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>Loads a model the resolver found; its id and revision are the resolver's (hub repository and commit, or the local folder).</summary>
+    public static ZunaEngine Load(ResolvedModel model, string device = "cpu", string dtype = "float32") =>
+        Load(model.Directory, device, dtype, new ModelIdentity(model.RepoId, model.Revision));
 
     /// <summary>
     /// Loads a checkpoint directory (config.json + model-00001-of-00001.safetensors | model.safetensors |
     /// model.safetensors.index.json). <paramref name="device"/>: "cpu", "cuda", "cuda:N" or "auto";
     /// <paramref name="dtype"/>: "float32" or "bfloat16" (matmuls in bf16, norms/RoPE/softmax inputs/time embedding/Euler in float32).
+    /// Without <paramref name="identity"/> the model is named after its folder, revision "local".
     /// </summary>
-    public static ZunaEngine Load(string modelDirectory, string device = "cpu", string dtype = "float32")
+    public static ZunaEngine Load(string modelDirectory, string device = "cpu", string dtype = "float32", ModelIdentity? identity = null)
     {
+        identity ??= new ModelIdentity(new DirectoryInfo(Path.GetFullPath(modelDirectory)).Name, "local");
         var clock = Stopwatch.StartNew();
         var targetDevice = ParseDevice(device);
         var computeDtype = ParseDtype(dtype);
@@ -51,7 +58,7 @@ public sealed class ZunaEngine : IZunaModel
         try
         {
             WeightLoader.Load(network, checkpoint);
-            return new ZunaEngine(network, checkpoint.WeightFiles, modelDirectory) { LoadTime = clock.Elapsed };
+            return new ZunaEngine(network, checkpoint.WeightFiles, identity) { LoadTime = clock.Elapsed };
         }
         catch
         {
@@ -92,33 +99,7 @@ public sealed class ZunaEngine : IZunaModel
         IReadOnlyList<NoiseKey> noise,
         float[]? initialNoise = null,
         IProgress<SamplerProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        ReconstructCore(batch, options, noise, initialNoise, progress, keepLatents: false, cancellationToken).Reconstruction;
-
-    /// <summary>
-    /// <see cref="Reconstruct"/> that also returns the encoder latents [B, S, 32] it computed on the way
-    /// (saves a second encoder pass when a caller wants both).
-    /// </summary>
-    public (float[] Reconstruction, float[] Latents) ReconstructWithLatents(
-        EpochBatch batch,
-        SamplerOptions options,
-        IReadOnlyList<NoiseKey> noise,
-        float[]? initialNoise = null,
-        IProgress<SamplerProgress>? progress = null,
         CancellationToken cancellationToken = default)
-    {
-        var (reconstruction, latents) = ReconstructCore(batch, options, noise, initialNoise, progress, keepLatents: true, cancellationToken);
-        return (reconstruction, latents!);
-    }
-
-    private (float[] Reconstruction, float[]? Latents) ReconstructCore(
-        EpochBatch batch,
-        SamplerOptions options,
-        IReadOnlyList<NoiseKey> noise,
-        float[]? initialNoise,
-        IProgress<SamplerProgress>? progress,
-        bool keepLatents,
-        CancellationToken cancellationToken)
     {
         Tokenizer.Validate(batch, Config.MaxSeqLen);
         ValidateOptions(options);
@@ -140,7 +121,7 @@ public sealed class ZunaEngine : IZunaModel
         using var rope = DecoderRope(tokIdx);
         var z = RectifiedFlowSampler.Sample(Network.decoder, latents, z0, rope, options, progress, cancellationToken);
         // [B, S, 32] is [B, C, T] in memory (channel-major patches), so un-patching is only a reinterpretation.
-        return (ToArray(z.Times(options.DataNorm)), keepLatents ? ToArray(latents) : null);
+        return ToArray(z.Times(options.DataNorm));
     }
 
     /// <summary>Scaled, clipped tokens [B, S, 32] on the device, and tok_idx [S, 4] on the CPU.</summary>
@@ -204,15 +185,6 @@ public sealed class ZunaEngine : IZunaModel
         "bfloat16" or "bf16" => ScalarType.BFloat16,
         _ => throw new InvalidOptionException($"unknown dtype '{dtype}' (use float32 or bfloat16)."),
     };
-
-    /// <summary>(model id, revision) from a Hugging Face cache path …/models--Org--Name/snapshots/&lt;rev&gt;, else (folder name, "local").</summary>
-    private static (string, string) DescribeDirectory(string directory)
-    {
-        var full = new DirectoryInfo(Path.GetFullPath(directory));
-        if (full.Parent?.Name == "snapshots" && full.Parent.Parent?.Name.StartsWith("models--", StringComparison.Ordinal) == true)
-            return (full.Parent.Parent.Name["models--".Length..].Replace("--", "/", StringComparison.Ordinal), full.Name);
-        return (full.Name, "local");
-    }
 
     /// <summary>
     /// sha256 of a weights file without reading it when possible: a "&lt;file&gt;.sha256" sidecar, or a Hugging Face

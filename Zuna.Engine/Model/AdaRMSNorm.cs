@@ -34,5 +34,4 @@ public sealed class AdaRMSNorm : nn.Module
     public static Tensor ForwardNormalised(Tensor unitNormed, Tensor scale, ScalarType outputDtype) =>
         (unitNormed * scale).to(outputDtype);
 
-    public double Eps => _eps;
 }

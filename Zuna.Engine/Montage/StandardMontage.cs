@@ -48,9 +48,6 @@ public sealed class StandardMontage
     /// <summary>Head-frame position (what a recording gets from raw.set_montage), or null for an unknown name.</summary>
     public Position3? HeadPosition(string name) => TryGet(name, out var e) ? e.Head : null;
 
-    /// <summary>Position in the montage's own 'mri' frame (what ZUNA gives channels it adds), or null.</summary>
-    public Position3? MriPosition(string name) => TryGet(name, out var e) ? e.Mri : null;
-
     private static StandardMontage Load()
     {
         var assembly = typeof(StandardMontage).Assembly;

@@ -45,7 +45,6 @@ public sealed record ZunaConfig
 
     /// <summary>n_heads from the config, else the dataclass default 8 (the loader replaces it with wq rows / head_dim).</summary>
     public int Heads => NHeads ?? 8;
-    public int KvHeads => NKvHeads ?? Heads;
     /// <summary>Attention inner width, heads × head_dim.</summary>
     public int AttentionDim => Heads * HeadDim;
 

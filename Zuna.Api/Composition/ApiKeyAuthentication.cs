@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Zuna.Api.Options;
 using Zuna.Api.Telemetry;
 
-namespace Zuna.Api.Hosting;
+namespace Zuna.Api.Composition;
 
 /// <summary>
 /// Bearer API keys from Zuna:Auth:ApiKeys (<c>Authorization: Bearer &lt;key&gt;</c>). The caller's identity is

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Zuna.Api.Options;
 
-namespace Zuna.Api.Hosting;
+namespace Zuna.Api.Queue;
 
 /// <summary>A run of consecutive epochs of one request inside a batch.</summary>
 public readonly record struct BatchSlice(InferenceWork Work, int FirstEpoch, int EpochCount);
@@ -12,22 +12,19 @@ public readonly record struct BatchSlice(InferenceWork Work, int FirstEpoch, int
 /// MaxBatchEpochs, waiting at most MaxBatchDelayMs for them (0 turns cross-request batching off). A request longer than a batch is split over
 /// consecutive batches; requests that do not fit keep their place in line.
 /// A request taken off the channel still waits (it keeps its queue slot) until <see cref="Take"/> hands it its
-/// first slice: only then is <paramref name="tryStart"/> called, which claims it (false: it was cancelled meanwhile).
+/// first slice: only then does the queue claim it (false: it was cancelled meanwhile).
 /// </summary>
-public sealed class BatchAssembler(
-    ChannelReader<InferenceWork> queue,
-    BatchingOptions options,
-    Func<bool> aborted,
-    Func<InferenceWork, bool> tryStart,
-    Func<InferenceWork, bool> tryLeaveQueue)
+internal sealed class BatchAssembler(ChannelReader<InferenceWork> queue, BatchingOptions options, InferenceQueue owner)
 {
+    public int MaxBatchEpochs => options.MaxBatchEpochs;
+
     /// <summary>Requests taken off the channel and not yet fully handed to batches, oldest first (waiting ones still count as queued).</summary>
     private readonly List<InferenceWork> _pending = [];
 
     /// <summary>The next batch, or null once the channel is completed and everything has run.</summary>
-    public IReadOnlyList<BatchSlice>? Next()
+    public IReadOnlyList<BatchSlice>? Next(CancellationToken stop)
     {
-        var head = NextHead();
+        var head = NextHead(stop);
         if (head is null) return null;
 
         var slices = new List<BatchSlice>();
@@ -43,12 +40,12 @@ public sealed class BatchAssembler(
         }
 
         long deadline = Environment.TickCount64 + options.MaxBatchDelayMs;
-        while (room > 0 && !aborted())
+        while (room > 0 && !stop.IsCancellationRequested)
         {
             if (!queue.TryRead(out var next))
             {
                 long wait = deadline - Environment.TickCount64;
-                if (wait <= 0 || !WaitToRead(TimeSpan.FromMilliseconds(wait))) break;
+                if (wait <= 0 || !WaitToRead(TimeSpan.FromMilliseconds(wait), stop)) break;
                 continue;
             }
             if (next.Completion.Task.IsCompleted) continue; // cancelled while in the channel
@@ -63,15 +60,15 @@ public sealed class BatchAssembler(
     {
         foreach (var work in _pending)
         {
-            tryLeaveQueue(work);
+            owner.TryLeave(work);
             work.Completion.TrySetException(reason);
         }
         _pending.Clear();
         while (queue.TryRead(out var work))
-            if (tryLeaveQueue(work)) work.Completion.TrySetException(reason);
+            if (owner.TryLeave(work)) work.Completion.TrySetException(reason);
     }
 
-    private InferenceWork? NextHead()
+    private InferenceWork? NextHead(CancellationToken stop)
     {
         while (true)
         {
@@ -82,7 +79,7 @@ public sealed class BatchAssembler(
                 if (!work.Completion.Task.IsCompleted) _pending.Add(work);
                 continue;
             }
-            if (!WaitToRead(Timeout.InfiniteTimeSpan)) return null;
+            if (!WaitToRead(Timeout.InfiniteTimeSpan, stop)) return null;
         }
     }
 
@@ -91,7 +88,7 @@ public sealed class BatchAssembler(
     {
         int count = Math.Min(room, work.Input.EpochCount - work.NextEpoch);
         if (count <= 0) return true;
-        if (work.NextEpoch == 0 && !tryStart(work))
+        if (work.NextEpoch == 0 && !owner.TryStart(work))
         {
             _pending.Remove(work);
             return false;
@@ -103,11 +100,21 @@ public sealed class BatchAssembler(
         return true;
     }
 
-    /// <summary>Blocks the inference thread until an item can be read (true), the channel completes or the wait times out (false).</summary>
-    private bool WaitToRead(TimeSpan timeout)
+    /// <summary>Blocks the inference thread until an item can be read (true), the channel completes, the wait times out or <paramref name="stop"/> fires (false).</summary>
+    private bool WaitToRead(TimeSpan timeout, CancellationToken stop)
     {
-        var ready = queue.WaitToReadAsync().AsTask();
-        if (timeout == Timeout.InfiniteTimeSpan) return ready.GetAwaiter().GetResult();
-        return ready.Wait(timeout) && ready.Result;
+        var ready = queue.WaitToReadAsync(stop).AsTask();
+        try
+        {
+            return ready.Wait(timeout, stop) && ready.Result;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (AggregateException e) when (e.InnerException is OperationCanceledException)
+        {
+            return false;
+        }
     }
 }

@@ -1,11 +1,15 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Serilog;
-using Zuna.Api.Hosting;
+using Zuna.Api.Backend;
+using Zuna.Api.Errors;
+using Zuna.Api.Queue;
+using Zuna.Api.Requests;
+using Zuna.Api.Endpoints;
 using Zuna.Api.Options;
 using Zuna.Api.Telemetry;
 
-namespace Zuna.Api.Endpoints;
+namespace Zuna.Api.Composition;
 
 /// <summary>The middleware pipeline and every route: probes, metrics, docs, and the authenticated /v1 group.</summary>
 public static class ServiceApi

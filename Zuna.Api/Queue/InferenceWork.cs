@@ -2,9 +2,7 @@ using System.Diagnostics;
 using Zuna.Engine.Inference;
 using Zuna.Engine.Preprocessing;
 
-namespace Zuna.Api.Hosting;
-
-public enum Operation { Embed, Reconstruct }
+namespace Zuna.Api.Queue;
 
 /// <summary>Progress of one request: epochs finished, and diffusion steps of the batch it is in.</summary>
 public readonly record struct WorkProgress(int EpochsDone, int EpochsTotal, int StepsDone, int StepsTotal);

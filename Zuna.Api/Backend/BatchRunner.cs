@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using Zuna.Api.Errors;
+using Zuna.Api.Queue;
 using Zuna.Api.Telemetry;
+using Zuna.Engine;
 using Zuna.Engine.Inference;
 
-namespace Zuna.Api.Hosting;
+namespace Zuna.Api.Backend;
 
 /// <summary>
 /// Runs one batch on the inference thread (synchronous code: TorchSharp scopes are thread-local) and hands
@@ -132,11 +135,5 @@ internal sealed class BatchRunner(IZunaModel model, ZunaTelemetry telemetry, Can
             foreach (var r in registrations) r.Dispose();
             source.Dispose();
         }
-    }
-
-    /// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

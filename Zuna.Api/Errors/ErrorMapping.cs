@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Zuna.Api.Telemetry;
 using Zuna.Engine;
 
-namespace Zuna.Api.Hosting;
+namespace Zuna.Api.Errors;
 
 /// <summary>
 /// The one place where exceptions become HTTP answers (RFC 9457 problem details with traceId, added by

@@ -1,7 +1,7 @@
 using Microsoft.Net.Http.Headers;
 using Zuna.Engine;
 
-namespace Zuna.Api.Endpoints;
+namespace Zuna.Api.Formatting;
 
 /// <summary>
 /// How a result is returned. Chosen by <c>?format=safetensors|json|fif</c>, else by the Accept header
@@ -28,6 +28,10 @@ public static class OutputFormats
         OutputFormat.Fif => "_raw.fif",
         _ => ".safetensors",
     };
+
+    /// <summary>The attachment name of a result: the upload's name with the format's ending; JSON is shown inline.</summary>
+    public static string? DownloadName(string uploadName, OutputFormat format) =>
+        format == OutputFormat.Json ? null : Path.GetFileNameWithoutExtension(uploadName) + FileExtension(format);
 
     /// <summary>The format to answer in; <paramref name="fifAllowed"/> is true only for reconstructions.</summary>
     public static OutputFormat Negotiate(string? format, IList<MediaTypeHeaderValue> accept, bool fifAllowed)

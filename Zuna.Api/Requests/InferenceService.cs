@@ -1,26 +1,30 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Zuna.Api.Backend;
+using Zuna.Api.Errors;
 using Zuna.Api.Options;
+using Zuna.Api.Queue;
 using Zuna.Api.Telemetry;
 using Zuna.Engine;
 using Zuna.Engine.Inference;
+using Zuna.Engine.Input;
 using Zuna.Engine.Preprocessing;
-using Zuna.Engine.SafeTensors;
 
-namespace Zuna.Api.Hosting;
+namespace Zuna.Api.Requests;
 
-/// <summary>What a client asked for: the operation (null = preprocessing only) and its options.</summary>
-public sealed record InferenceRequest(Operation? Operation, InputOptions Input, SamplerOptions Sampler, long Seed);
+/// <summary>What a client asked for: the operation and its options.</summary>
+public sealed record InferenceRequest(Operation Operation, InputOptions Input, SamplerOptions Sampler, long Seed);
 
 /// <summary>The preprocessed input and, unless only preprocessing was asked for, the model output.</summary>
 public sealed record InferenceOutcome(InferenceRequest Request, Preprocessed Input, float[]? Output, ModelInfo? Model);
 
 /// <summary>
-/// One request from upload to model output, shared by the synchronous endpoints and the jobs: detect the
-/// upload's format by its bytes, parse, preprocess, queue for the inference worker, wait. Phases are timed
-/// on the given <see cref="PhaseTimer"/> (spans, histograms, Server-Timing).
+/// One request from upload to model output, shared by the synchronous endpoints and the jobs, in the order data flows:
+/// the engine's <see cref="RecordingLoader"/> (format by content, parse, preprocess), the <see cref="InferenceQueue"/>,
+/// the backend's batch, the output. Phases are timed on the given <see cref="PhaseTimer"/> (spans, histograms, Server-Timing).
 /// </summary>
-public sealed class InferenceService(IEnginePipeline engine, ModelHost host, ZunaTelemetry telemetry, IOptions<ZunaOptions> options)
+public sealed class InferenceService(RecordingLoader loader, InferenceQueue queue, ModelHost host, ZunaTelemetry telemetry,
+    IOptions<ZunaOptions> options)
 {
     private readonly ZunaOptions _options = options.Value;
 
@@ -29,8 +33,6 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
     /// whatever the number of uploads arriving (the queue bound applies only later, and not to /v1/preprocess).
     /// </summary>
     private readonly SemaphoreSlim _decodeSlots = new(Environment.ProcessorCount);
-
-    public ModelHost Host => host;
 
     /// <summary>Runs a synchronous request under the configured deadline; past it the answer is 504.</summary>
     public async Task<InferenceOutcome> RunWithDeadlineAsync(Stream upload, string fileName, InferenceRequest request,
@@ -52,19 +54,19 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
     public async Task<InferenceOutcome> RunAsync(Stream upload, string fileName, InferenceRequest request,
         PhaseTimer timer, IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
     {
-        string operation = request.Operation switch { Operation.Embed => "embed", Operation.Reconstruct => "reconstruct", _ => "preprocess" };
+        string operation = OperationNames.Name(request.Operation);
         long start = Stopwatch.GetTimestamp();
         string outcome = "error";
         telemetry.InFlight.Add(1);
         try
         {
             // Refuse early: no point parsing a 500 MB upload the worker will not take.
-            if (request.Operation is not null) host.EnsureAccepting();
+            if (request.Operation != Operation.Preprocess) EnsureAccepting();
             Preprocessed input;
             await _decodeSlots.WaitAsync(cancellationToken);
             try
             {
-                input = Decode(upload, fileName, request.Input, timer);
+                input = loader.Load(RecordingSource.FromStream(upload, fileName), request.Input, timer, cancellationToken);
             }
             finally
             {
@@ -73,10 +75,12 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
             upload = Stream.Null; // decoded: the raw upload (a job's in-memory copy) is not kept through the queue wait
             cancellationToken.ThrowIfCancellationRequested();
             float[]? output = null;
-            if (request.Operation is { } op)
+            if (request.Operation is var op and not Operation.Preprocess)
             {
+                if (input.EpochCount == 0) throw new InvalidRecordingException("The recording yields no complete 5 s epoch.");
+                host.EnsureReady();
                 var work = new InferenceWork(op, input, request.Sampler, request.Seed, cancellationToken, progress);
-                output = await host.SubmitAsync(work);
+                output = await queue.Submit(work);
                 // The worker has recorded these in zuna.phase.duration already; the header still shows them.
                 timer.AddToHeader("queue", work.Timings.QueueSeconds);
                 timer.AddToHeader("encode", work.Timings.EncodeSeconds);
@@ -110,34 +114,10 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
         }
     }
 
-    /// <summary>FIF or the preprocessed safetensors layout, told apart by the first bytes (never by name or content type).</summary>
-    private Preprocessed Decode(Stream upload, string fileName, InputOptions options, PhaseTimer timer)
+    /// <summary>Ready, and a queue slot free right now (checked again, bindingly, when the work is queued).</summary>
+    public void EnsureAccepting()
     {
-        var content = Seekable(upload);
-        Span<byte> head = stackalloc byte[16];
-        int read = content.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        content.Position = 0;
-        if (read == 0) throw new FifFormatException($"'{fileName}' is empty.");
-
-        if (SafeTensorsFile.LooksLikeSafeTensors(head[..read]))
-        {
-            using (timer.Measure("parse"))
-                return engine.ReadPreprocessed(content, options);
-        }
-
-        Engine.Fif.RawRecording recording;
-        using (timer.Measure("parse"))
-            recording = engine.ReadFif(content, fileName);
-        using (timer.Measure("preprocess"))
-            return engine.Preprocess(recording, options);
-    }
-
-    private static Stream Seekable(Stream upload)
-    {
-        if (upload.CanSeek) return upload;
-        var copy = new MemoryStream();
-        upload.CopyTo(copy);
-        copy.Position = 0;
-        return copy;
+        host.EnsureReady();
+        queue.EnsureRoom();
     }
 }

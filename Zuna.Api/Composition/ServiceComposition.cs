@@ -7,11 +7,16 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Zuna.Api.Backend;
+using Zuna.Api.Errors;
 using Zuna.Api.Jobs;
+using Zuna.Api.Queue;
+using Zuna.Api.Requests;
+using Zuna.Engine.Input;
 using Zuna.Api.Options;
 using Zuna.Api.Telemetry;
 
-namespace Zuna.Api.Hosting;
+namespace Zuna.Api.Composition;
 
 /// <summary>Registration of the service's parts; Program.cs only calls these.</summary>
 public static class ServiceComposition
@@ -59,7 +64,9 @@ public static class ServiceComposition
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IEnginePipeline, EnginePipeline>();
+        services.AddSingleton(RecordingLoader.Default);
+        services.AddSingleton<InferenceQueue>();
+        services.AddSingleton<IModelLoader, ModelLoader>();
         services.AddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         services.AddSingleton<InferenceService>();
@@ -132,17 +139,4 @@ public static class ServiceComposition
         }));
         return builder;
     }
-}
-
-/// <summary>/health/ready: 200 once the model is loaded and warmed up; 503 while loading, after a failed load, or while draining.</summary>
-public sealed class ModelReadyCheck(ModelHost host) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(host.State switch
-        {
-            ModelState.Ready => HealthCheckResult.Healthy("model loaded"),
-            ModelState.Failed => HealthCheckResult.Unhealthy($"model failed to load: {host.FailureMessage}"),
-            ModelState.Loading => HealthCheckResult.Unhealthy("model loading"),
-            _ => HealthCheckResult.Unhealthy("draining"),
-        });
 }

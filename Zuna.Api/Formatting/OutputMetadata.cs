@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
-using Zuna.Api.Hosting;
+using Zuna.Api.Backend;
+using Zuna.Api.Errors;
+using Zuna.Api.Queue;
+using Zuna.Api.Requests;
 using Zuna.Engine.Inference;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
-namespace Zuna.Api.Endpoints;
+namespace Zuna.Api.Formatting;
 
 /// <summary>
 /// The metadata every output carries, with one set of keys for the CLI verbs and the HTTP service, so a file

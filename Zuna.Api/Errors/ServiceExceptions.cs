@@ -1,4 +1,4 @@
-namespace Zuna.Api.Hosting;
+namespace Zuna.Api.Errors;
 
 /// <summary>The inference queue is full; the client should retry after <see cref="RetryAfterSeconds"/>.</summary>
 public sealed class QueueFullException(int capacity, int retryAfterSeconds)

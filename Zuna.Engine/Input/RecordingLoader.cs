@@ -1,0 +1,54 @@
+using Zuna.Engine.Preprocessing;
+
+namespace Zuna.Engine.Input;
+
+/// <summary>
+/// The one way a recording becomes model input, for every caller: the format is told by content (then by extension)
+/// through the registered readers, a continuous recording runs through the preprocessing chain, bad channels are
+/// zeroed and target electrodes appended — each in exactly one place.
+/// </summary>
+public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
+{
+    /// <summary>Bytes read from the start of a file to recognise its format.</summary>
+    public const int HeadBytes = 64;
+
+    /// <summary>The readers of this build, most specific content checks first.</summary>
+    public static RecordingLoader Default { get; } = new([new FifRecordingReader(), new PreprocessedRecordingReader()]);
+
+    public IReadOnlyList<IRecordingReader> Readers { get; } = readers;
+
+    /// <summary>Reads and preprocesses a recording; <paramref name="phases"/> times "parse" and "preprocess".</summary>
+    public Preprocessed Load(RecordingSource source, InputOptions options, IPhaseTimer? phases = null, CancellationToken cancellationToken = default)
+    {
+        options.Preprocess.Validate();
+        var reader = Detect(source);
+        RecordingContent content;
+        using (phases?.Measure("parse"))
+            content = reader.Read(source);
+        cancellationToken.ThrowIfCancellationRequested();
+        using (phases?.Measure("preprocess"))
+        {
+            var epochs = content switch
+            {
+                RecordingContent.Continuous c => Preprocessor.Run(c.Recording, options.Preprocess),
+                RecordingContent.Epochs e => ChannelEditing.ZeroChannels(e.Preprocessed, options.BadChannels),
+                _ => throw new InvalidOperationException($"unknown content {content.GetType().Name}"),
+            };
+            return ChannelEditing.AddTargetChannels(epochs, options.Targets);
+        }
+    }
+
+    /// <summary>The reader for this file: the first that recognises its first bytes, else the first that takes its extension.</summary>
+    public IRecordingReader Detect(RecordingSource source)
+    {
+        byte[] head = source.Head(HeadBytes);
+        if (head.Length == 0) throw new InvalidRecordingException($"{source.Name} is empty.");
+        foreach (var reader in Readers)
+            if (reader.Recognises(head)) return reader;
+        string name = source.Name.ToLowerInvariant();
+        foreach (var reader in Readers)
+            if (reader.Extensions.Any(e => name.EndsWith(e, StringComparison.Ordinal))) return reader;
+        throw new InvalidRecordingException(
+            $"{source.Name} is not a recording in a format Zuna reads ({string.Join(", ", Readers.Select(r => r.Format))}).");
+    }
+}
