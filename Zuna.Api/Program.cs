@@ -1,11 +1,5 @@
 using Zuna.Api.Cli;
-using Zuna.Api.Endpoints;
 using Zuna.Api.Composition;
-using Zuna.Api.Formatting;
-using Zuna.Api.Backend;
-using Zuna.Api.Errors;
-using Zuna.Api.Queue;
-using Zuna.Api.Requests;
 using Zuna.Api.Telemetry;
 
 if (CliApp.IsVerb(args)) return await CliApp.RunAsync(args);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Zuna.Engine.Fif;
-using Zuna.Engine.Inference;
 using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Api.Tests.Api;

@@ -5,9 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Zuna.Api.Backend;
 using Zuna.Api.Composition;
-using Zuna.Api.Errors;
 
 namespace Zuna.Api.Tests.Api;
 

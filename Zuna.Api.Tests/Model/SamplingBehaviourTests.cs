@@ -1,7 +1,7 @@
 using Xunit.Abstractions;
+using Zuna.Api.Tests.TestSupport;
 using Zuna.Engine;
 using Zuna.Engine.Inference;
-using Zuna.Api.Tests.TestSupport;
 
 namespace Zuna.Api.Tests.Model;
 

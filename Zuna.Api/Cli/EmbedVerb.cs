@@ -1,11 +1,5 @@
 using System.CommandLine;
-using Zuna.Api.Endpoints;
-using Zuna.Api.Composition;
 using Zuna.Api.Formatting;
-using Zuna.Api.Backend;
-using Zuna.Api.Errors;
-using Zuna.Api.Queue;
-using Zuna.Api.Requests;
 using Zuna.Engine.Inference;
 using Zuna.Engine.SafeTensors;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Zuna.Engine;
 using Zuna.Engine.Input;
 using Zuna.Engine.Preprocessing;
 

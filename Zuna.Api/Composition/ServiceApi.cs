@@ -1,11 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Serilog;
-using Zuna.Api.Backend;
-using Zuna.Api.Errors;
-using Zuna.Api.Queue;
-using Zuna.Api.Requests;
 using Zuna.Api.Endpoints;
+using Zuna.Api.Errors;
 using Zuna.Api.Options;
 using Zuna.Api.Telemetry;
 

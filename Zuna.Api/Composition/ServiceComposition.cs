@@ -5,16 +5,15 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Zuna.Api.Backend;
 using Zuna.Api.Errors;
 using Zuna.Api.Jobs;
+using Zuna.Api.Options;
 using Zuna.Api.Queue;
 using Zuna.Api.Requests;
-using Zuna.Engine.Input;
-using Zuna.Api.Options;
 using Zuna.Api.Telemetry;
+using Zuna.Engine.Input;
 
 namespace Zuna.Api.Composition;
 

@@ -1,14 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Zuna.Api.Backend;
-using Zuna.Api.Errors;
-using Zuna.Api.Queue;
-using Zuna.Api.Requests;
+using Zuna.Api.Formatting;
 using Zuna.Api.Options;
+using Zuna.Api.Requests;
 using Zuna.Api.Telemetry;
 using Zuna.Engine.Inference;
-using Zuna.Api.Formatting;
 
 namespace Zuna.Api.Endpoints;
 

@@ -1,11 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Zuna.Api.Backend;
-using Zuna.Api.Errors;
-using Zuna.Api.Queue;
-using Zuna.Api.Requests;
-using Zuna.Api.Jobs;
 using Zuna.Api.Options;
+using Zuna.Api.Queue;
 using Zuna.Api.Telemetry;
 using Zuna.Engine.Inference;
 

@@ -2,15 +2,11 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Zuna.Api.Backend;
-using Zuna.Api.Errors;
-using Zuna.Api.Queue;
-using Zuna.Api.Requests;
+using Zuna.Api.Formatting;
 using Zuna.Api.Jobs;
 using Zuna.Api.Options;
-using Zuna.Engine;
+using Zuna.Api.Requests;
 using Zuna.Engine.Inference;
-using Zuna.Api.Formatting;
 
 namespace Zuna.Api.Endpoints;
 

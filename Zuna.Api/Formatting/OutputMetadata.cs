@@ -1,9 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Zuna.Api.Backend;
-using Zuna.Api.Errors;
-using Zuna.Api.Queue;
-using Zuna.Api.Requests;
 using Zuna.Engine.Inference;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Zuna.Api.Backend;
-using Zuna.Api.Errors;
-using Zuna.Api.Queue;
 using Zuna.Api.Requests;
 using Zuna.Engine;
 using Zuna.Engine.Fif;

@@ -1,13 +1,8 @@
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Mvc;
-using Zuna.Api.Endpoints;
-using Zuna.Api.Composition;
 using Zuna.Api.Formatting;
-using Zuna.Api.Backend;
-using Zuna.Api.Errors;
 using Zuna.Api.Queue;
-using Zuna.Api.Requests;
 
 namespace Zuna.Api.Jobs;
 

@@ -1,8 +1,5 @@
-using Zuna.Api.Endpoints;
-using Zuna.Api.Composition;
-using Zuna.Api.Formatting;
-using Zuna.Api.Backend;
 using Zuna.Api.Errors;
+using Zuna.Api.Formatting;
 using Zuna.Api.Queue;
 using Zuna.Api.Requests;
 using Zuna.Api.Telemetry;

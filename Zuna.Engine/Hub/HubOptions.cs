@@ -5,7 +5,7 @@ namespace Zuna.Engine.Hub;
 /// <c>huggingface_hub</c>, same layout) or a download from the hub.
 /// </summary>
 /// <remarks>
-/// <see cref="FromEnvironment"/> reads the same environment variables as <c>huggingface_hub</c>:
+/// <see cref="FromEnvironment()"/> reads the same environment variables as <c>huggingface_hub</c>:
 /// <list type="table">
 ///   <item><term><c>HF_ENDPOINT</c></term><description>hub base URL (default <c>https://huggingface.co</c>; a mirror
 ///     or a self-hosted hub). A trailing slash is ignored.</description></item>

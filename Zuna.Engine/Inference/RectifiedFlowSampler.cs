@@ -1,7 +1,6 @@
 // Upstream: AY2/transformer.py EncoderDecoder.sample.
 using Zuna.Engine.Model;
 using static TorchSharp.torch;
-using Zuna.Engine;
 
 namespace Zuna.Engine.Inference;
 

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using TorchSharp;
-using Zuna.Engine.Model;
 using Zuna.Engine.Hub;
+using Zuna.Engine.Model;
 using Zuna.Engine.Weights;
 using static TorchSharp.torch;
-using Zuna.Engine;
 
 namespace Zuna.Engine.Inference;
 
@@ -24,7 +23,7 @@ public sealed class ZunaEngine : IZunaModel
     public ZunaConfig Config => Network.Config;
     public Device Device => Network.Device;
     public ScalarType Dtype => Network.ComputeDtype;
-    /// <summary>Wall time of <see cref="Load"/> (checkpoint open, validation, copy).</summary>
+    /// <summary>Wall time of <see cref="Load(string, string, string, ModelIdentity?)"/> (checkpoint open, validation, copy).</summary>
     public TimeSpan LoadTime { get; private init; }
 
     private ZunaEngine(ZunaNetwork network, IReadOnlyList<string> weightFiles, ModelIdentity identity)

@@ -1,7 +1,6 @@
 // Upstream: AY2/xattn.py DecoderBlock.
 using Zuna.Engine.Weights;
 using static TorchSharp.torch;
-using Zuna.Engine;
 
 namespace Zuna.Engine.Model;
 

@@ -1,7 +1,6 @@
 // Upstream: LG/transformer.py TransformerBlock (pre-norm Llama block).
 using Zuna.Engine.Weights;
 using static TorchSharp.torch;
-using Zuna.Engine;
 
 namespace Zuna.Engine.Model;
 

@@ -1,6 +1,5 @@
 // Upstream: AY2/xattn.py FourierConditioner.
 using static TorchSharp.torch;
-using Zuna.Engine;
 
 namespace Zuna.Engine.Model;
 

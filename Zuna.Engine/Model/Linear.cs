@@ -1,5 +1,4 @@
 // Upstream: torch.nn.Linear as used throughout LG/transformer.py and AY2/xattn.py.
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

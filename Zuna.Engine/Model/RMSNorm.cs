@@ -1,7 +1,6 @@
 // Upstream: LG/transformer.py RMSNorm.
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Zuna.Engine;
 
 namespace Zuna.Engine.Model;
 

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
-using Zuna.Engine;
 
 namespace Zuna.Engine.Signal;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using TorchSharp;
-using Zuna.Engine;
 
 namespace Zuna.Engine.Signal;
 

@@ -4,13 +4,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Zuna.Api.Endpoints;
-using Zuna.Api.Composition;
-using Zuna.Api.Formatting;
 using Zuna.Api.Backend;
-using Zuna.Api.Errors;
-using Zuna.Api.Queue;
-using Zuna.Api.Requests;
+using Zuna.Api.Composition;
 using Zuna.Api.Telemetry;
 
 namespace Zuna.Api.Cli.Bench;
