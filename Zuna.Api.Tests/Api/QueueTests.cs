@@ -164,7 +164,7 @@ public sealed class QueueTests
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static (WeakReference Work, Task Done) Submit(Zuna.Api.Hosting.ModelHost host, CancellationToken token)
     {
-        var work = new Zuna.Api.Hosting.InferenceWork(Zuna.Api.Hosting.Operation.Embed, EngineReference.Sample(),
+        var work = new Zuna.Api.Hosting.InferenceWork(Zuna.Engine.Inference.Operation.Embed, EngineReference.Sample(),
             new Zuna.Engine.Inference.SamplerOptions(), 0, token);
         Task done = host.SubmitAsync(work);
         return (new WeakReference(work), done);

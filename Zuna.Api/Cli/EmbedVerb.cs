@@ -1,6 +1,7 @@
 using System.CommandLine;
-using Zuna.Api.Endpoints;
 using Zuna.Api.Hosting;
+using Zuna.Engine.Inference;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Cli;
@@ -37,7 +38,7 @@ public static class EmbedVerb
                 .Add("latents", latents, input.EpochCount, s, width)
                 .Add("tok_idx", tokIdx, s, 4)
                 .Add("chan_pos", input.ChannelPositions, input.ChannelCount, 3);
-            OutputMetadata.AddTo(writer, OutputMetadata.Describe(Operation.Embed, input, engine.Info));
+            writer.Metadata(OutputMetadata.Describe(Operation.Embed, input, engine.Info));
             writer.Write(parse.GetValue(output)!.FullName);
             log.WriteLine($"zuna: wrote {parse.GetValue(output)!.FullName}");
             return CliApp.ExitCodes.Ok;

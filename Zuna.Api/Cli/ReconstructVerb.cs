@@ -1,9 +1,9 @@
 using System.CommandLine;
-using Zuna.Api.Endpoints;
 using Zuna.Api.Hosting;
 using Zuna.Engine;
 using Zuna.Engine.Fif;
 using Zuna.Engine.Inference;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
@@ -63,7 +63,7 @@ public static class ReconstructVerb
                 var writer = new SafeTensorsWriter()
                     .Add("reconstruction", reconstruction, input.EpochCount, input.ChannelCount, input.EpochSamples)
                     .Add("chan_pos", input.ChannelPositions, input.ChannelCount, 3);
-                OutputMetadata.AddTo(writer, OutputMetadata.Describe(Operation.Reconstruct, input, engine.Info, sampler, seedValue));
+                writer.Metadata(OutputMetadata.Describe(Operation.Reconstruct, input, engine.Info, sampler, seedValue));
                 writer.Write(outPath);
             }
             log.WriteLine($"zuna: wrote {outPath}");

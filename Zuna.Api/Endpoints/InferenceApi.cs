@@ -74,7 +74,7 @@ public static class InferenceApi
         [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service, IEnginePipeline engine)
     {
         var output = OutputFormats.Negotiate(format, http.Request.GetTypedHeaders().Accept, fifAllowed: false);
-        var request = new InferenceRequest(null, form.Input(), new SamplerOptions(), 0);
+        var request = new InferenceRequest(Operation.Preprocess, form.Input(), new SamplerOptions(), 0);
         return RespondAsync(http, form.File, request, output, service, engine);
     }
 

@@ -53,13 +53,9 @@ public static class JobsApi
     private static async Task<Results<Accepted<JobSnapshot>, ProblemHttpResult>> SubmitAsync([AsParameters] JobForm form,
         HttpContext http, JobRunner runner, IOptions<ZunaOptions> options)
     {
-        var (operation, name) = form.Operation.Trim().ToLowerInvariant() switch
-        {
-            "embeddings" or "embed" => ((Operation?)Operation.Embed, "embeddings"),
-            "reconstructions" or "reconstruct" => (Operation.Reconstruct, "reconstructions"),
-            "preprocess" => (null, "preprocess"),
-            _ => throw new InvalidOptionException($"operation must be embeddings, reconstructions or preprocess (got '{form.Operation}')."),
-        };
+        if (!OperationNames.TryParse(form.Operation.Trim(), out var operation))
+            throw new InvalidOptionException($"operation must be embeddings, reconstructions or preprocess (got '{form.Operation}').");
+        string name = OperationNames.Name(operation);
         var format = OutputFormats.Negotiate(form.Format ?? http.Request.Query["format"], [], fifAllowed: operation == Operation.Reconstruct);
         var sampler = operation == Operation.Reconstruct
             ? Forms.Sampler(form.Steps, form.Cfg, form.DataNorm, options.Value.Limits.MaxSteps)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Zuna.Api.Hosting;
 using Zuna.Engine.Inference;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
@@ -27,7 +28,7 @@ public static class ResultSerializer
             case OutputFormat.Fif:
                 await engine.WriteFifAsync(outcome.Input, outcome.Output!, buffer, cancellationToken);
                 break;
-            case OutputFormat.Safetensors when op is null:
+            case OutputFormat.Safetensors when op == Operation.Preprocess:
                 await engine.WritePreprocessedAsync(outcome.Input, buffer, cancellationToken);
                 break;
             default:
@@ -52,7 +53,7 @@ public static class ResultSerializer
             writer.Add("reconstruction", outcome.Output!, e, c, t);
         }
         writer.Add("chan_pos", input.ChannelPositions, c, 3);
-        return OutputMetadata.AddTo(writer, Metadata(outcome));
+        return writer.Metadata(Metadata(outcome));
     }
 
     private static IReadOnlyList<(string Key, string Value)> Metadata(InferenceOutcome outcome) =>

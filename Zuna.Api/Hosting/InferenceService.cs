@@ -9,8 +9,8 @@ using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Hosting;
 
-/// <summary>What a client asked for: the operation (null = preprocessing only) and its options.</summary>
-public sealed record InferenceRequest(Operation? Operation, InputOptions Input, SamplerOptions Sampler, long Seed);
+/// <summary>What a client asked for: the operation and its options.</summary>
+public sealed record InferenceRequest(Operation Operation, InputOptions Input, SamplerOptions Sampler, long Seed);
 
 /// <summary>The preprocessed input and, unless only preprocessing was asked for, the model output.</summary>
 public sealed record InferenceOutcome(InferenceRequest Request, Preprocessed Input, float[]? Output, ModelInfo? Model);
@@ -59,7 +59,7 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
         try
         {
             // Refuse early: no point parsing a 500 MB upload the worker will not take.
-            if (request.Operation is not null) host.EnsureAccepting();
+            if (request.Operation != Operation.Preprocess) host.EnsureAccepting();
             Preprocessed input;
             await _decodeSlots.WaitAsync(cancellationToken);
             try
@@ -73,7 +73,7 @@ public sealed class InferenceService(IEnginePipeline engine, ModelHost host, Zun
             upload = Stream.Null; // decoded: the raw upload (a job's in-memory copy) is not kept through the queue wait
             cancellationToken.ThrowIfCancellationRequested();
             float[]? output = null;
-            if (request.Operation is { } op)
+            if (request.Operation is var op and not Operation.Preprocess)
             {
                 var work = new InferenceWork(op, input, request.Sampler, request.Seed, cancellationToken, progress);
                 output = await host.SubmitAsync(work);

@@ -4,8 +4,6 @@ using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Api.Hosting;
 
-public enum Operation { Embed, Reconstruct }
-
 /// <summary>Progress of one request: epochs finished, and diffusion steps of the batch it is in.</summary>
 public readonly record struct WorkProgress(int EpochsDone, int EpochsTotal, int StepsDone, int StepsTotal);
 

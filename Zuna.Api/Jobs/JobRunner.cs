@@ -1,6 +1,7 @@
 using Zuna.Api.Endpoints;
 using Zuna.Api.Hosting;
 using Zuna.Api.Telemetry;
+using Zuna.Engine.Inference;
 
 namespace Zuna.Api.Jobs;
 
@@ -19,7 +20,7 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
         string operation, CancellationToken requestAborted)
     {
         var host = inference.Host;
-        if (request.Operation is not null) host.EnsureReady();
+        if (request.Operation != Operation.Preprocess) host.EnsureReady();
         // Jobs hold their upload in memory until it is decoded, so they count against the same bound.
         int capacity = host.Capacity;
         if (Interlocked.Increment(ref _active) > capacity || host.QueueDepth >= capacity)
@@ -62,7 +63,7 @@ public sealed class JobRunner(JobStore store, InferenceService inference, IEngin
         try
         {
             // Model work turns "running" when the worker takes it (first progress report); preprocessing runs now.
-            if (request.Operation is null) job.MarkRunning();
+            if (request.Operation == Operation.Preprocess) job.MarkRunning();
             var running = inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry), progress, token);
             upload = null!; // InferenceService lets go of the upload once decoded; the queue wait must not hold the raw bytes
             var outcome = await running;

@@ -40,6 +40,14 @@ public sealed class SafeTensorsWriter
         return this;
     }
 
+    /// <summary>Sets the entries in order (see <see cref="Metadata(string, string)"/>).</summary>
+    public SafeTensorsWriter Metadata(IEnumerable<(string Key, string Value)> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var (key, value) in entries) Metadata(key, value);
+        return this;
+    }
+
     /// <summary>
     /// Writes the file to <paramref name="destination"/> with asynchronous writes only, so it may be a non-seekable
     /// HTTP response body (Kestrel refuses synchronous writes). Does not flush or close the stream.

@@ -1,31 +1,30 @@
 using System.Globalization;
 using System.Text.Json;
-using Zuna.Api.Hosting;
 using Zuna.Engine.Inference;
 using Zuna.Engine.Preprocessing;
-using Zuna.Engine.SafeTensors;
 
-namespace Zuna.Api.Endpoints;
+namespace Zuna.Engine.Outputs;
 
 /// <summary>
-/// The metadata every output carries, with one set of keys for the CLI verbs and the HTTP service, so a file
-/// explains itself whichever produced it. The input keys are those of the preprocessed layout (<c>channel_names</c>,
+/// The metadata every output carries, built here only, so a file explains itself the same way whether the CLI or
+/// the HTTP service wrote it. <c>format</c> and <c>operation</c> first; then the input's keys (<c>channel_names</c>,
 /// <c>n_epochs</c>, <c>sfreq</c>, <c>sfreq_in</c>, <c>global_mean</c>, <c>global_std</c>); then <c>model_id</c>,
-/// <c>model_revision</c>, <c>model_sha256</c>; reconstructions add <c>seed</c>, <c>steps</c>, <c>cfg</c>,
-/// <c>data_norm</c> and <c>units</c>. Values are strings; numbers in invariant culture, round-trip precision.
+/// <c>model_revision</c>, <c>model_sha256</c> when a model ran; reconstructions add <c>seed</c>, <c>steps</c>,
+/// <c>cfg</c>, <c>data_norm</c> and <c>units</c>. Values are strings; numbers in invariant culture with round-trip
+/// precision.
 /// </summary>
 public static class OutputMetadata
 {
-    /// <param name="operation">null: preprocessing only.</param>
     /// <param name="model">null when no model ran (preprocessing only).</param>
     /// <param name="sampler">The sampler settings of a reconstruction (with <paramref name="seed"/>); ignored otherwise.</param>
-    public static IReadOnlyList<(string Key, string Value)> Describe(Operation? operation, Preprocessed input, ModelInfo? model,
+    public static IReadOnlyList<(string Key, string Value)> Describe(Operation operation, Preprocessed input, ModelInfo? model,
         SamplerOptions? sampler = null, long seed = 0)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var entries = new List<(string, string)>
         {
             ("format", "zuna"),
-            ("operation", operation switch { Operation.Embed => "embeddings", Operation.Reconstruct => "reconstructions", _ => "preprocess" }),
+            ("operation", OperationNames.Name(operation)),
             ("channel_names", JsonSerializer.Serialize(input.ChannelNames)),
             ("n_epochs", Invariant(input.EpochCount)),
             ("sfreq", Invariant(Preprocessed.SampleRate)),
@@ -48,13 +47,6 @@ public static class OutputMetadata
             entries.Add(("units", "z"));
         }
         return entries;
-    }
-
-    /// <summary>Adds the entries to a safetensors header.</summary>
-    public static SafeTensorsWriter AddTo(SafeTensorsWriter writer, IEnumerable<(string Key, string Value)> entries)
-    {
-        foreach (var (key, value) in entries) writer.Metadata(key, value);
-        return writer;
     }
 
     // Without a format string double and float print the shortest text that round-trips.
