@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Zuna.Engine.Fif;
 using Zuna.Engine.Inference;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Api.Tests.Api;

@@ -1,4 +1,5 @@
 using Zuna.Api.Cli;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
@@ -16,6 +17,12 @@ public sealed class PreprocessVerbTests : IDisposable
         var stderr = new StringWriter();
         int code = await CliApp.RunAsync(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static Preprocessed Read(string path)
+    {
+        using var file = SafeTensorsFile.Open(path);
+        return PreprocessedFile.Read(file);
     }
 
     [Fact]
@@ -49,8 +56,8 @@ public sealed class PreprocessVerbTests : IDisposable
         string fif = SharedData.Path("data/fif/zuna__sample1_raw.fif");
         Assert.Equal(0, (await Run("preprocess", fif, "--out", a, "--epoch-samples", "640")).Code);
         Assert.Equal(0, (await Run("preprocess", fif, "--out", b, "--epoch-samples", "640", "--no-highpass", "--no-average-reference")).Code);
-        var pa = PreprocessedFile.Read(a);
-        var pb = PreprocessedFile.Read(b);
+        var pa = Read(a);
+        var pb = Read(b);
         Assert.Equal(6, pa.EpochCount);
         Assert.Equal(640, pa.EpochSamples);
         Assert.NotEqual(pa.GlobalStd, pb.GlobalStd);

@@ -1,4 +1,5 @@
 using Zuna.Engine;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
@@ -17,8 +18,7 @@ public class PreprocessedFileTests
     public void RoundTripsEveryField()
     {
         var p = Sample();
-        using var file = SafeTensorsFile.FromBytes(PreprocessedFile.ToWriter(p).ToArray());
-        Assert.True(PreprocessedFile.IsPreprocessed(file));
+        using var file = SafeTensorsFile.FromBytes(SafeTensorsWriter.From(PreprocessedFile.Layout(p)).ToArray());
         var back = PreprocessedFile.Read(file);
         Assert.Equal(p.Epochs, back.Epochs);
         Assert.Equal(p.ChannelPositions, back.ChannelPositions);
@@ -35,7 +35,6 @@ public class PreprocessedFileTests
     {
         var bytes = new SafeTensorsWriter().Add("weight", new float[] { 1, 2 }, 2).ToArray();
         using var file = SafeTensorsFile.FromBytes(bytes, "model.safetensors");
-        Assert.False(PreprocessedFile.IsPreprocessed(file));
         var e = Assert.Throws<InvalidRecordingException>(() => PreprocessedFile.Read(file));
         Assert.Contains("eeg", e.Message);
     }
@@ -57,10 +56,12 @@ public class PreprocessedFileTests
     [InlineData("channel_names", "[\"a\"]")]
     [InlineData("channel_names", "not json")]
     [InlineData("global_std", "NaN")]
+    [InlineData("global_mean", "")]
+    [InlineData("sfreq_in", "fast")]
     [InlineData("n_epochs", "7")]
     public void BadMetadataIsRejected(string key, string value)
     {
-        var writer = PreprocessedFile.ToWriter(Sample()).Metadata(key, value);
+        var writer = SafeTensorsWriter.From(PreprocessedFile.Layout(Sample())).Metadata(key, value);
         using var file = SafeTensorsFile.FromBytes(writer.ToArray());
         var e = Assert.Throws<InvalidRecordingException>(() => PreprocessedFile.Read(file));
         Assert.Contains(key, e.Message);

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Zuna.Engine;
 using Zuna.Engine.Fif;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
+using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Cli;
 
@@ -44,7 +46,7 @@ public static class PreprocessVerb
             cancellationToken.ThrowIfCancellationRequested();
             Preprocessed result = Preprocessor.Run(raw, options);
             cancellationToken.ThrowIfCancellationRequested();
-            PreprocessedFile.Write(result, target.FullName);
+            SafeTensorsWriter.From(PreprocessedFile.Layout(result)).Write(target.FullName);
             parse.InvocationConfiguration.Output.WriteLine(
                 $"{target.Name}: {result.EpochCount} epochs × {result.ChannelCount} channels × {result.EpochSamples} samples " +
                 $"(from {source.Name} at {result.SampleRateIn:0.###} Hz; global mean {result.GlobalMean:E3}, std {result.GlobalStd:E3})");

@@ -56,7 +56,7 @@ public static class ReconstructVerb
 
             if (asFif)
             {
-                FifWriter.Write(outPath, ReconstructionRecording.ToVolts(input, reconstruction));
+                FifWriter.Write(outPath, ReconstructionFile.ToRecording(input, reconstruction));
             }
             else
             {

@@ -3,6 +3,7 @@ using Zuna.Engine;
 using Zuna.Engine.Fif;
 using Zuna.Engine.Hub;
 using Zuna.Engine.Inference;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
@@ -53,10 +54,10 @@ public sealed class EnginePipeline(ILogger<EnginePipeline> logger) : IEnginePipe
     }
 
     public Task WritePreprocessedAsync(Preprocessed preprocessed, Stream destination, CancellationToken cancellationToken) =>
-        PreprocessedFile.WriteAsync(preprocessed, destination, cancellationToken);
+        SafeTensorsWriter.From(PreprocessedFile.Layout(preprocessed)).WriteAsync(destination, cancellationToken);
 
     public Task WriteFifAsync(Preprocessed input, float[] reconstruction, Stream destination, CancellationToken cancellationToken) =>
-        FifWriter.WriteAsync(destination, ReconstructionRecording.ToVolts(input, reconstruction), cancellationToken);
+        FifWriter.WriteAsync(destination, ReconstructionFile.ToRecording(input, reconstruction), cancellationToken);
 
     /// <summary>The rest of the stream in one array: read straight into it when the length is known (one copy, not two).</summary>
     private static byte[] ReadAll(Stream content)

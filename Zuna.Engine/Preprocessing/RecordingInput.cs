@@ -1,4 +1,5 @@
 using Zuna.Engine.Fif;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Engine.Preprocessing;

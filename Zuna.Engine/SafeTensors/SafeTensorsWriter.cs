@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Json;
+using Zuna.Engine.Outputs;
 
 namespace Zuna.Engine.SafeTensors;
 
@@ -16,6 +17,15 @@ public sealed class SafeTensorsWriter
     private readonly List<TensorToWrite> _tensors = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly OrderedDictionary<string, string> _metadata = new(StringComparer.Ordinal);
+
+    /// <summary>A writer holding the layout's tensors and metadata, in the layout's order.</summary>
+    public static SafeTensorsWriter From(OutputLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var writer = new SafeTensorsWriter();
+        foreach (var tensor in layout.Tensors) writer.Add(tensor);
+        return writer.Metadata(layout.Metadata);
+    }
 
     public SafeTensorsWriter Add(TensorToWrite tensor)
     {
