@@ -110,12 +110,12 @@ public sealed class InferenceEndpointTests(SharedServer shared) : IClassFixture<
         Assert.Equal(3 * 1280, fif.SampleCount);
         Assert.Equal(input.ChannelNames, fif.Channels.Select(c => c.Name));
         Assert.Equal(input.ChannelPositions[3..6], fif.Channels[1].Location[..3]);
-        double scale = input.GlobalStd;
+        double mean = input.GlobalMean!.Value, scale = input.GlobalStd!.Value;   // a FIF input has both
         for (int ch = 0; ch < 12; ch += 5)
             for (int e = 0; e < 3; e++)
                 for (int i = 0; i < 1280; i += 97)
                 {
-                    double volts = z[(e * 12 + ch) * 1280 + i] * input.GlobalStd + input.GlobalMean;
+                    double volts = z[(e * 12 + ch) * 1280 + i] * scale + mean;
                     Assert.True(Math.Abs(fif.Data[ch][e * 1280 + i] - volts) <= 1e-4 * scale, $"channel {ch} epoch {e} sample {i}");
                 }
     }

@@ -8,10 +8,10 @@ namespace Zuna.Engine.Outputs;
 /// <summary>
 /// The metadata every output carries, built here only, so a file explains itself the same way whether the CLI or
 /// the HTTP service wrote it. <c>format</c> and <c>operation</c> first; then the input's keys (<c>channel_names</c>,
-/// <c>n_epochs</c>, <c>sfreq</c>, <c>sfreq_in</c>, <c>global_mean</c>, <c>global_std</c>); then <c>model_id</c>,
-/// <c>model_revision</c>, <c>model_sha256</c> when a model ran; reconstructions add <c>seed</c>, <c>steps</c>,
-/// <c>cfg</c>, <c>data_norm</c> and <c>units</c>. Values are strings; numbers in invariant culture with round-trip
-/// precision.
+/// <c>n_epochs</c>, <c>sfreq</c>, and <c>sfreq_in</c>, <c>global_mean</c>, <c>global_std</c> when the input has
+/// them); then <c>model_id</c>, <c>model_revision</c>, <c>model_sha256</c> when a model ran; reconstructions add
+/// <c>seed</c>, <c>steps</c>, <c>cfg</c>, <c>data_norm</c> and <c>units</c>. Values are strings; numbers in invariant
+/// culture with round-trip precision.
 /// </summary>
 public static class OutputMetadata
 {
@@ -28,10 +28,11 @@ public static class OutputMetadata
             ("channel_names", JsonSerializer.Serialize(input.ChannelNames)),
             ("n_epochs", Invariant(input.EpochCount)),
             ("sfreq", Invariant(Preprocessed.SampleRate)),
-            ("sfreq_in", Invariant(input.SampleRateIn)),
-            ("global_mean", Invariant(input.GlobalMean)),
-            ("global_std", Invariant(input.GlobalStd)),
         };
+        // Epochs brought from elsewhere (numpy) have no original rate or global statistics: absent, never made up.
+        if (input.SampleRateIn is { } sampleRateIn) entries.Add(("sfreq_in", Invariant(sampleRateIn)));
+        if (input.GlobalMean is { } mean) entries.Add(("global_mean", Invariant(mean)));
+        if (input.GlobalStd is { } std) entries.Add(("global_std", Invariant(std)));
         if (model is not null)
         {
             entries.Add(("model_id", model.ModelId));

@@ -10,8 +10,8 @@ namespace Zuna.Engine.Outputs;
 /// A <see cref="Preprocessed"/> stored as safetensors, so preprocessing can run once and the embed/reconstruct
 /// verbs and the HTTP service can take the result as input. Tensors: <c>eeg</c> F32 [E, C, T] (z-units) and
 /// <c>chan_pos</c> F32 [C, 3] (metres, head frame). <c>__metadata__</c>: the <see cref="OutputMetadata"/> of a
-/// preprocess output, of which <see cref="Read"/> needs <c>channel_names</c> (JSON list), <c>sfreq_in</c>,
-/// <c>global_mean</c> and <c>global_std</c> (invariant-culture round-trip numbers) and checks <c>n_epochs</c>.
+/// preprocess output, of which <see cref="Read"/> needs <c>channel_names</c> (JSON list) and checks <c>n_epochs</c>,
+/// <c>sfreq_in</c>, <c>global_mean</c> and <c>global_std</c> when present (invariant-culture round-trip numbers).
 /// </summary>
 public static class PreprocessedFile
 {
@@ -29,7 +29,11 @@ public static class PreprocessedFile
             OutputMetadata.Describe(Operation.Preprocess, p, model: null));
     }
 
-    /// <summary>Reads and checks a preprocessed file; anything missing or inconsistent is an <see cref="InvalidRecordingException"/>.</summary>
+    /// <summary>
+    /// Reads and checks a preprocessed file; anything missing or inconsistent is an <see cref="InvalidRecordingException"/>.
+    /// <c>sfreq_in</c>, <c>global_mean</c> and <c>global_std</c> may be absent (epochs made outside ZUNA's chain have no
+    /// global statistics; only writing volts needs them), but a value that is there must be a finite number.
+    /// </summary>
     public static Preprocessed Read(SafeTensorsFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -49,9 +53,9 @@ public static class PreprocessedFile
             throw new InvalidRecordingException($"{src}: epochs of {samples} samples are not usable (need a multiple of 32, at most {PreprocessOptions.MaxEpochSamples}).");
 
         string[] names = ReadNames(file, (int)channels);
-        double sfreqIn = ReadNumber(file, "sfreq_in");
-        double mean = ReadNumber(file, "global_mean");
-        double std = ReadNumber(file, "global_std");
+        double? sfreqIn = ReadOptionalNumber(file, "sfreq_in");
+        double? mean = ReadOptionalNumber(file, "global_mean");
+        double? std = ReadOptionalNumber(file, "global_std");
         if (file.Metadata.TryGetValue("n_epochs", out var nText) &&
             (!long.TryParse(nText, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) || n != epochs))
             throw new InvalidRecordingException($"{src}: metadata n_epochs '{nText}' does not match the {epochs} epochs in '{EegTensor}'.");
@@ -83,10 +87,9 @@ public static class PreprocessedFile
         return names;
     }
 
-    private static double ReadNumber(SafeTensorsFile file, string key)
+    private static double? ReadOptionalNumber(SafeTensorsFile file, string key)
     {
-        if (!file.Metadata.TryGetValue(key, out var text))
-            throw new InvalidRecordingException($"{file.Source}: metadata '{key}' is missing.");
+        if (!file.Metadata.TryGetValue(key, out var text)) return null;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
             throw new InvalidRecordingException($"{file.Source}: metadata '{key}' = '{text}' is not a finite number.");
         return value;

@@ -30,15 +30,31 @@ public static class ReconstructionFile
     }
 
     /// <summary>
+    /// Throws an <see cref="InvalidRecordingException"/> naming what is missing when <paramref name="input"/> lacks the
+    /// global statistics that turn z-units back into volts; callers may check this before running the model.
+    /// </summary>
+    public static void EnsureVoltsScale(Preprocessed input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var missing = new List<string>(2);
+        if (input.GlobalMean is null) missing.Add("global_mean");
+        if (input.GlobalStd is null) missing.Add("global_std");
+        if (missing.Count > 0)
+            throw new InvalidRecordingException(
+                $"the input's metadata has no {string.Join(" and ", missing)}, which a reconstruction needs to be written in volts (FIF); " +
+                "ask for safetensors (z-units) instead.");
+    }
+
+    /// <summary>
     /// A reconstruction [E, C, T] in z-units turned back into a continuous recording in volts, as zuna.pt_to_fif does:
     /// epochs concatenated, x·σ + μ with the recording's global statistics, EEG channels at 256 Hz with positions.
     /// The per-epoch baseline is not restored (the original does not either), so expect steps at epoch boundaries.
     /// </summary>
     public static RawRecording ToRecording(Preprocessed input, float[] reconstruction)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        EnsureVoltsScale(input);
         ArgumentNullException.ThrowIfNull(reconstruction);
-        double mean = input.GlobalMean, std = input.GlobalStd;
+        double mean = input.GlobalMean!.Value, std = input.GlobalStd!.Value;
         int e = input.EpochCount, c = input.ChannelCount, t = input.EpochSamples;
         if (reconstruction.Length != (long)e * c * t)
             throw new ArgumentException($"reconstruction holds {reconstruction.Length} values, expected {e}×{c}×{t}.", nameof(reconstruction));
