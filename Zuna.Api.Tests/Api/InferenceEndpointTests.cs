@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Zuna.Engine.Fif;
-using Zuna.Engine.Preprocessing;
+using Zuna.Engine.Outputs;
 
 namespace Zuna.Api.Tests.Api;
 
@@ -109,12 +109,12 @@ public sealed class InferenceEndpointTests(SharedServer shared) : IClassFixture<
         Assert.Equal(3 * 1280, fif.SampleCount);
         Assert.Equal(input.ChannelNames, fif.Channels.Select(c => c.Name));
         Assert.Equal(input.ChannelPositions[3..6], fif.Channels[1].Location[..3]);
-        double scale = input.GlobalStd;
+        double mean = input.GlobalMean!.Value, scale = input.GlobalStd!.Value;   // a FIF input has both
         for (int ch = 0; ch < 12; ch += 5)
             for (int e = 0; e < 3; e++)
                 for (int i = 0; i < 1280; i += 97)
                 {
-                    double volts = z[(e * 12 + ch) * 1280 + i] * input.GlobalStd + input.GlobalMean;
+                    double volts = z[(e * 12 + ch) * 1280 + i] * scale + mean;
                     Assert.True(Math.Abs(fif.Data[ch][e * 1280 + i] - volts) <= 1e-4 * scale, $"channel {ch} epoch {e} sample {i}");
                 }
     }
@@ -142,9 +142,9 @@ public sealed class InferenceEndpointTests(SharedServer shared) : IClassFixture<
 
         var json = await _client.PostAsync("/v1/preprocess?format=json", ZunaServer.SampleUpload());
         using var doc = JsonDocument.Parse(await json.Content.ReadAsStreamAsync());
-        Assert.Equal(expected.Epochs[1280 * 12 + 1280 + 9], doc.RootElement.GetProperty("epochs")[1][1][9].GetSingle());
-        Assert.Equal("3", doc.RootElement.GetProperty("n_epochs").GetString()); // the count; "epochs" is the data alone
-        Assert.Single(doc.RootElement.EnumerateObject(), p => p.Name == "epochs");
+        Assert.Equal(expected.Epochs[1280 * 12 + 1280 + 9], doc.RootElement.GetProperty("eeg")[1][1][9].GetSingle());
+        Assert.Equal("3", doc.RootElement.GetProperty("n_epochs").GetString()); // the count; "eeg" is the data, named as in the safetensors layout
+        Assert.Single(doc.RootElement.EnumerateObject(), p => p.Name == "eeg");
     }
 
     [Theory]

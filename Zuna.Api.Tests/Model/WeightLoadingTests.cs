@@ -4,7 +4,6 @@ using System.Text.Json;
 using Zuna.Engine;
 using Zuna.Engine.Inference;
 using Zuna.Engine.SafeTensors;
-using Zuna.Engine.Weights;
 
 namespace Zuna.Api.Tests.Model;
 
@@ -33,23 +32,32 @@ public sealed class WeightLoadingTests : IDisposable
             float[] values = file.ReadFloat32(name);
             long[] shape = reshape?.Invoke(name, entry.Shape) ?? entry.Shape;
             if (shape.Aggregate(1L, (a, b) => a * b) != values.Length) values = new float[shape.Aggregate(1L, (a, b) => a * b)];
-            result.Add(new TensorToWrite(newName, dtype, shape, bytes =>
+            if (dtype == "F32")
             {
-                switch (dtype)
-                {
-                    case "F32": MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(bytes); break;
-                    case "F16":
-                        var h = MemoryMarshal.Cast<byte, Half>(bytes);
-                        for (int i = 0; i < values.Length; i++) h[i] = (Half)values[i];
-                        break;
-                    default:   // BF16 by truncation: exact for the test's purpose (a valid bf16 value per element)
-                        var b = MemoryMarshal.Cast<byte, ushort>(bytes);
-                        for (int i = 0; i < values.Length; i++) b[i] = (ushort)(BitConverter.SingleToUInt32Bits(values[i]) >> 16);
-                        break;
-                }
-            }));
+                result.Add(TensorToWrite.Of(newName, values, shape));
+                continue;
+            }
+            var bytes = new byte[values.Length * 2];
+            if (dtype == "F16")
+            {
+                var h = MemoryMarshal.Cast<byte, Half>(bytes.AsSpan());
+                for (int i = 0; i < values.Length; i++) h[i] = (Half)values[i];
+            }
+            else   // BF16 by truncation: exact for the test's purpose (a valid bf16 value per element)
+            {
+                var b = MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan());
+                for (int i = 0; i < values.Length; i++) b[i] = (ushort)(BitConverter.SingleToUInt32Bits(values[i]) >> 16);
+            }
+            result.Add(TensorToWrite.OfBytes(newName, dtype, bytes, shape));
         }
         return result;
+    }
+
+    private static void WriteCheckpoint(string path, IEnumerable<TensorToWrite> tensors)
+    {
+        var writer = new SafeTensorsWriter();
+        foreach (var tensor in tensors) writer.Add(tensor);
+        writer.Write(path);
     }
 
     /// <summary>config.json of the tiny set without n_heads, as the released file is.</summary>
@@ -64,7 +72,7 @@ public sealed class WeightLoadingTests : IDisposable
     public void Hf_file_name_without_n_heads_loads_bit_identically_to_the_fixture()
     {
         WriteConfigWithoutHeads(_dir);
-        CheckpointWriter.Write(Path.Combine(_dir, "model-00001-of-00001.safetensors"), TinyTensors("F32"));
+        WriteCheckpoint(Path.Combine(_dir, "model-00001-of-00001.safetensors"), TinyTensors("F32"));
         using var engine = ZunaEngine.Load(_dir);
         Assert.Equal(2, engine.Config.Heads);   // derived from wq rows / head_dim
         var batch = _tiny.Batch("c3");
@@ -91,7 +99,7 @@ public sealed class WeightLoadingTests : IDisposable
         for (int i = 0; i < shards.Length; i++)
         {
             string name = $"model-{i + 1:00000}-of-00002.safetensors";
-            CheckpointWriter.Write(Path.Combine(_dir, name), shards[i]);
+            WriteCheckpoint(Path.Combine(_dir, name), shards[i]);
             foreach (var t in shards[i]) weightMap[t.Name] = name;
         }
         File.WriteAllText(Path.Combine(_dir, "model.safetensors.index.json"), JsonSerializer.Serialize(new { metadata = new { }, weight_map = weightMap }));
@@ -108,7 +116,7 @@ public sealed class WeightLoadingTests : IDisposable
     public void Missing_key_is_named()
     {
         File.Copy(Path.Combine(_tiny.Directory, "config.json"), Path.Combine(_dir, "config.json"));
-        CheckpointWriter.Write(Path.Combine(_dir, "model.safetensors"), TinyTensors("F32", n => n == "model.decoder.t_embedder.weight" ? null : n));
+        WriteCheckpoint(Path.Combine(_dir, "model.safetensors"), TinyTensors("F32", n => n == "model.decoder.t_embedder.weight" ? null : n));
         var e = Assert.Throws<ModelLoadException>(() => ZunaEngine.Load(_dir));
         Assert.Contains("'decoder.t_embedder.weight'", e.Message);
     }
@@ -117,7 +125,7 @@ public sealed class WeightLoadingTests : IDisposable
     public void Wrong_shape_is_named_before_any_copy()
     {
         File.Copy(Path.Combine(_tiny.Directory, "config.json"), Path.Combine(_dir, "config.json"));
-        CheckpointWriter.Write(Path.Combine(_dir, "model.safetensors"),
+        WriteCheckpoint(Path.Combine(_dir, "model.safetensors"),
             TinyTensors("F32", reshape: (n, s) => n == "model.decoder.layers.1.feed_forward.w2.weight" ? [s[0], s[1] - 1] : s));
         var e = Assert.Throws<ModelLoadException>(() => ZunaEngine.Load(_dir));
         Assert.Contains("'decoder.layers.1.feed_forward.w2.weight'", e.Message);
@@ -129,8 +137,8 @@ public sealed class WeightLoadingTests : IDisposable
     {
         File.Copy(Path.Combine(_tiny.Directory, "config.json"), Path.Combine(_dir, "config.json"));
         var tensors = TinyTensors("F32");
-        tensors.Add(new TensorToWrite("model.encoder.layers.0.attention.q_norm.weight", "F32", [16], _ => { }));
-        CheckpointWriter.Write(Path.Combine(_dir, "model.safetensors"), tensors);
+        tensors.Add(TensorToWrite.Of("model.encoder.layers.0.attention.q_norm.weight", new float[16], 16));
+        WriteCheckpoint(Path.Combine(_dir, "model.safetensors"), tensors);
         var e = Assert.Throws<ModelLoadException>(() => ZunaEngine.Load(_dir));
         Assert.Contains("'encoder.layers.0.attention.q_norm.weight'", e.Message);
         Assert.Throws<ModelLoadException>(() => ZunaEngine.Load(Path.Combine(_dir, "nope")));

@@ -1,4 +1,6 @@
+using Zuna.Api.Tests.Engine;
 using Zuna.Engine;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
@@ -17,8 +19,7 @@ public class PreprocessedFileTests
     public void RoundTripsEveryField()
     {
         var p = Sample();
-        using var file = SafeTensorsFile.FromBytes(PreprocessedFile.ToWriter(p).ToArray());
-        Assert.True(PreprocessedFile.IsPreprocessed(file));
+        using var file = SafeTensorsFile.FromBytes(SafeTensorsWriter.From(PreprocessedFile.Layout(p)).ToArray());
         var back = PreprocessedFile.Read(file);
         Assert.Equal(p.Epochs, back.Epochs);
         Assert.Equal(p.ChannelPositions, back.ChannelPositions);
@@ -35,7 +36,6 @@ public class PreprocessedFileTests
     {
         var bytes = new SafeTensorsWriter().Add("weight", new float[] { 1, 2 }, 2).ToArray();
         using var file = SafeTensorsFile.FromBytes(bytes, "model.safetensors");
-        Assert.False(PreprocessedFile.IsPreprocessed(file));
         var e = Assert.Throws<InvalidRecordingException>(() => PreprocessedFile.Read(file));
         Assert.Contains("eeg", e.Message);
     }
@@ -57,10 +57,12 @@ public class PreprocessedFileTests
     [InlineData("channel_names", "[\"a\"]")]
     [InlineData("channel_names", "not json")]
     [InlineData("global_std", "NaN")]
+    [InlineData("global_mean", "")]
+    [InlineData("sfreq_in", "fast")]
     [InlineData("n_epochs", "7")]
     public void BadMetadataIsRejected(string key, string value)
     {
-        var writer = PreprocessedFile.ToWriter(Sample()).Metadata(key, value);
+        var writer = SafeTensorsWriter.From(PreprocessedFile.Layout(Sample())).Metadata(key, value);
         using var file = SafeTensorsFile.FromBytes(writer.ToArray());
         var e = Assert.Throws<InvalidRecordingException>(() => PreprocessedFile.Read(file));
         Assert.Contains(key, e.Message);
@@ -75,5 +77,63 @@ public class PreprocessedFileTests
             .Metadata("channel_names", "[\"a\"]").Metadata("sfreq_in", "256").Metadata("global_mean", "0").Metadata("global_std", "1");
         using var file = SafeTensorsFile.FromBytes(writer.ToArray());
         Assert.Throws<InvalidRecordingException>(() => PreprocessedFile.Read(file));
+    }
+
+    /// <summary>Epochs as a numpy user would bring them: the tensors and channel names, no rate or global statistics.</summary>
+    private static SafeTensorsFile WithoutVoltsMetadata(Preprocessed p, params string[] keep)
+    {
+        var writer = new SafeTensorsWriter()
+            .Add("eeg", p.Epochs, p.EpochCount, p.ChannelCount, p.EpochSamples)
+            .Add("chan_pos", p.ChannelPositions, p.ChannelCount, 3)
+            .Metadata("channel_names", System.Text.Json.JsonSerializer.Serialize(p.ChannelNames));
+        foreach (var (key, value) in PreprocessedFile.Layout(p).Metadata)
+            if (keep.Contains(key)) writer.Metadata(key, value);
+        return SafeTensorsFile.FromBytes(writer.ToArray(), "numpy.safetensors");
+    }
+
+    [Fact]
+    public void FileWithoutRateAndGlobalStatisticsReadsAndEmbeds()
+    {
+        var p = Sample();
+        using var file = WithoutVoltsMetadata(p);
+        var back = PreprocessedFile.Read(file);
+        Assert.Equal(p.Epochs, back.Epochs);
+        Assert.Null(back.SampleRateIn);
+        Assert.Null(back.GlobalMean);
+        Assert.Null(back.GlobalStd);
+
+        int tokens = back.ChannelCount * (back.EpochSamples / 32);
+        var layout = EmbeddingFile.Layout(back, new float[back.EpochCount * tokens * 32], new long[tokens * 4], OutputLayoutTests.Model());
+        var keys = layout.Metadata.Select(e => e.Key).ToList();
+        Assert.DoesNotContain("sfreq_in", keys);
+        Assert.DoesNotContain("global_mean", keys);
+        Assert.DoesNotContain("global_std", keys);
+        Assert.Contains("channel_names", keys);
+
+        // Its own output reads back as input again, still without the keys.
+        using var again = SafeTensorsFile.FromBytes(SafeTensorsWriter.From(PreprocessedFile.Layout(back)).ToArray());
+        Assert.False(again.Metadata.ContainsKey("global_std"));
+        Assert.Null(PreprocessedFile.Read(again).GlobalStd);
+    }
+
+    [Fact]
+    public void VoltsNeedTheGlobalStatisticsAndTheErrorNamesWhatIsMissing()
+    {
+        var p = Sample();
+        using var bare = WithoutVoltsMetadata(p);
+        var input = PreprocessedFile.Read(bare);
+        var e = Assert.Throws<InvalidRecordingException>(() => ReconstructionFile.ToRecording(input, input.Epochs));
+        Assert.Contains("global_mean and global_std", e.Message);
+        Assert.Contains("safetensors", e.Message);
+
+        using var meanOnly = WithoutVoltsMetadata(p, "global_mean", "sfreq_in");
+        e = Assert.Throws<InvalidRecordingException>(() => ReconstructionFile.ToRecording(PreprocessedFile.Read(meanOnly), input.Epochs));
+        Assert.Contains("global_std", e.Message);
+        Assert.DoesNotContain("global_mean", e.Message);
+
+        using var both = WithoutVoltsMetadata(p, "global_mean", "global_std");
+        var withStatistics = PreprocessedFile.Read(both);
+        Assert.Null(withStatistics.SampleRateIn);   // the rate is not needed for volts
+        Assert.Equal(p.EpochCount * p.EpochSamples, ReconstructionFile.ToRecording(withStatistics, input.Epochs).SampleCount);
     }
 }

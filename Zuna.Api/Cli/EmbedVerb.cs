@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Zuna.Api.Formatting;
-using Zuna.Engine.Inference;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Cli;
@@ -33,12 +32,7 @@ public static class EmbedVerb
             }
             var tokIdx = engine.TokenIndex(ModelVerbOptions.Slice(input, 0, Math.Min(1, input.EpochCount)));
 
-            var writer = new SafeTensorsWriter()
-                .Add("latents", latents, input.EpochCount, s, width)
-                .Add("tok_idx", tokIdx, s, 4)
-                .Add("chan_pos", input.ChannelPositions, input.ChannelCount, 3);
-            OutputMetadata.AddTo(writer, OutputMetadata.Describe(Operation.Embed, input, engine.Info));
-            writer.Write(parse.GetValue(output)!.FullName);
+            SafeTensorsWriter.From(EmbeddingFile.Layout(input, latents, tokIdx, engine.Info)).Write(parse.GetValue(output)!.FullName);
             log.WriteLine($"zuna: wrote {parse.GetValue(output)!.FullName}");
             return CliApp.ExitCodes.Ok;
         });

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Zuna.Engine.Input;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
+using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Cli;
 
@@ -41,7 +43,7 @@ public static class PreprocessVerb
             var target = parse.GetValue(output)!;
             var result = RecordingLoader.Default.Load(RecordingSource.FromFile(source.FullName), new InputOptions(options, TargetChannels.None),
                 cancellationToken: cancellationToken);
-            PreprocessedFile.Write(result, target.FullName);
+            SafeTensorsWriter.From(PreprocessedFile.Layout(result)).Write(target.FullName);
             parse.InvocationConfiguration.Output.WriteLine(
                 $"{target.Name}: {result.EpochCount} epochs × {result.ChannelCount} channels × {result.EpochSamples} samples " +
                 $"(from {source.Name} at {result.SampleRateIn:0.###} Hz; global mean {result.GlobalMean:E3}, std {result.GlobalStd:E3})");

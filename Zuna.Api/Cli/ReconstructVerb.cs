@@ -1,9 +1,8 @@
 using System.CommandLine;
-using Zuna.Api.Formatting;
 using Zuna.Engine;
 using Zuna.Engine.Fif;
 using Zuna.Engine.Inference;
-using Zuna.Engine.Preprocessing;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Cli;
@@ -34,6 +33,7 @@ public static class ReconstructVerb
             var sampler = new SamplerOptions { Steps = parse.GetValue(steps), Cfg = parse.GetValue(cfg), DataNorm = parse.GetValue(dataNorm) };
 
             var input = common.LoadInput(parse);
+            if (asFif) ReconstructionFile.EnsureVoltsScale(input); // before the model runs, not after
             int batchSize = common.BatchSize(parse);
             int s = input.ChannelCount * (input.EpochSamples / 32);
             float[]? eps = parse.GetValue(initNoise) is { } noiseFile ? ReadNoise(noiseFile.FullName, input.EpochCount, s) : null;
@@ -55,15 +55,11 @@ public static class ReconstructVerb
 
             if (asFif)
             {
-                FifWriter.Write(outPath, ReconstructionRecording.ToVolts(input, reconstruction));
+                FifWriter.Write(outPath, ReconstructionFile.ToRecording(input, reconstruction));
             }
             else
             {
-                var writer = new SafeTensorsWriter()
-                    .Add("reconstruction", reconstruction, input.EpochCount, input.ChannelCount, input.EpochSamples)
-                    .Add("chan_pos", input.ChannelPositions, input.ChannelCount, 3);
-                OutputMetadata.AddTo(writer, OutputMetadata.Describe(Operation.Reconstruct, input, engine.Info, sampler, seedValue));
-                writer.Write(outPath);
+                SafeTensorsWriter.From(ReconstructionFile.Layout(input, reconstruction, engine.Info, sampler, seedValue)).Write(outPath);
             }
             log.WriteLine($"zuna: wrote {outPath}");
             return CliApp.ExitCodes.Ok;

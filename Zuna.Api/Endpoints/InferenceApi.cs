@@ -65,7 +65,8 @@ public static class InferenceApi
         [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service, IOptions<ZunaOptions> options)
     {
         var output = OutputFormats.Negotiate(format, http.Request.GetTypedHeaders().Accept, fifAllowed: true);
-        var request = new InferenceRequest(Operation.Reconstruct, form.Input(), form.Sampler(options.Value.Limits.MaxSteps), form.SeedOrRandom());
+        var request = new InferenceRequest(Operation.Reconstruct, form.Input(), form.Sampler(options.Value.Limits.MaxSteps), form.SeedOrRandom(),
+            VoltsOutput: output == OutputFormat.Fif);
         return RespondAsync(http, form.File, request, output, service);
     }
 

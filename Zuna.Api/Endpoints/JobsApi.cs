@@ -56,7 +56,7 @@ public static class JobsApi
         var operation = form.ParsedOperation();
         var format = OutputFormats.Negotiate(form.Format ?? http.Request.Query["format"], [], fifAllowed: operation == Operation.Reconstruct);
         var sampler = operation == Operation.Reconstruct ? form.Sampler(options.Value.Limits.MaxSteps) : new SamplerOptions();
-        var request = new InferenceRequest(operation, form.Input(), sampler, form.SeedOrRandom());
+        var request = new InferenceRequest(operation, form.Input(), sampler, form.SeedOrRandom(), VoltsOutput: format == OutputFormat.Fif);
 
         await using var upload = form.File.OpenReadStream();
         var job = await runner.StartAsync(upload, form.File.FileName, request, format, http.RequestAborted);

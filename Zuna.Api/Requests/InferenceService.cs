@@ -8,12 +8,14 @@ using Zuna.Api.Telemetry;
 using Zuna.Engine;
 using Zuna.Engine.Inference;
 using Zuna.Engine.Input;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Api.Requests;
 
-/// <summary>What a client asked for: the operation and its options.</summary>
-public sealed record InferenceRequest(Operation Operation, InputOptions Input, SamplerOptions Sampler, long Seed);
+/// <summary>What a client asked for: the operation and its options. <paramref name="VoltsOutput"/>: the result is wanted in
+/// volts (FIF), which needs the input's global μ/σ; checked before the model runs.</summary>
+public sealed record InferenceRequest(Operation Operation, InputOptions Input, SamplerOptions Sampler, long Seed, bool VoltsOutput = false);
 
 /// <summary>The preprocessed input and, unless only preprocessing was asked for, the model output.</summary>
 public sealed record InferenceOutcome(InferenceRequest Request, Preprocessed Input, float[]? Output, ModelInfo? Model);
@@ -72,6 +74,7 @@ public sealed class InferenceService(RecordingLoader loader, InferenceQueue queu
             {
                 _decodeSlots.Release();
             }
+            if (request.VoltsOutput) ReconstructionFile.EnsureVoltsScale(input);
             upload = Stream.Null; // decoded: the raw upload (a job's in-memory copy) is not kept through the queue wait
             cancellationToken.ThrowIfCancellationRequested();
             float[]? output = null;

@@ -1,28 +1,44 @@
 namespace Zuna.Engine.Inference;
 
-/// <summary>What a caller asks of a recording.</summary>
+/// <summary>What a request or a CLI verb produces from a recording.</summary>
 public enum Operation { Preprocess, Embed, Reconstruct }
 
-/// <summary>The one spelling of each operation, as HTTP routes, job fields and output metadata use it.</summary>
+/// <summary>
+/// The one table of operation names: the name written into output metadata and job snapshots, and the names a
+/// client may ask for (the canonical names, plus the verb forms "embed" and "reconstruct").
+/// </summary>
 public static class OperationNames
 {
-    public static string Name(Operation operation) => operation switch
-    {
-        Operation.Preprocess => "preprocess",
-        Operation.Embed => "embeddings",
-        Operation.Reconstruct => "reconstructions",
-        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
-    };
+    // Canonical names first: Name() takes the first entry for an operation, TryParse accepts every entry.
+    private static readonly (string Name, Operation Operation)[] Table =
+    [
+        ("preprocess", Operation.Preprocess),
+        ("embeddings", Operation.Embed),
+        ("reconstructions", Operation.Reconstruct),
+        ("embed", Operation.Embed),
+        ("reconstruct", Operation.Reconstruct),
+    ];
 
-    /// <summary>The names above, plus the verbs "embed" and "reconstruct", in any case.</summary>
+    /// <summary>"preprocess", "embeddings" or "reconstructions".</summary>
+    public static string Name(Operation operation)
+    {
+        foreach (var entry in Table)
+            if (entry.Operation == operation) return entry.Name;
+        throw new ArgumentOutOfRangeException(nameof(operation), operation, "not an operation.");
+    }
+
+    /// <summary>Any name of the table, case-insensitive; false for anything else.</summary>
     public static bool TryParse(string? text, out Operation operation)
     {
-        switch (text?.Trim().ToLowerInvariant())
+        foreach (var entry in Table)
         {
-            case "preprocess": operation = Operation.Preprocess; return true;
-            case "embeddings" or "embed": operation = Operation.Embed; return true;
-            case "reconstructions" or "reconstruct": operation = Operation.Reconstruct; return true;
-            default: operation = default; return false;
+            if (string.Equals(entry.Name, text, StringComparison.OrdinalIgnoreCase))
+            {
+                operation = entry.Operation;
+                return true;
+            }
         }
+        operation = default;
+        return false;
     }
 }

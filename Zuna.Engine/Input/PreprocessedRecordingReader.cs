@@ -1,4 +1,4 @@
-using Zuna.Engine.Preprocessing;
+using Zuna.Engine.Outputs;
 using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Engine.Input;

@@ -4,6 +4,9 @@ namespace Zuna.Engine.Preprocessing;
 /// The epochs the model sees, plus what is needed to put a reconstruction back into volts.
 /// <see cref="Epochs"/> is row-major [EpochCount, ChannelCount, EpochSamples] in z-units
 /// (globally z-scored, per-epoch mean removed, not divided by data_norm).
+/// <see cref="SampleRateIn"/>, <see cref="GlobalMean"/> and <see cref="GlobalStd"/> are null for epochs that did not
+/// come through the preprocessing chain (a preprocessed file built from numpy arrays): the model does not need them,
+/// only the way back to volts does.
 /// </summary>
 public sealed record Preprocessed(
     float[] Epochs,
@@ -12,9 +15,9 @@ public sealed record Preprocessed(
     int EpochSamples,
     float[] ChannelPositions,   // [ChannelCount, 3], metres
     string[] ChannelNames,
-    double SampleRateIn,
-    double GlobalMean,
-    double GlobalStd)
+    double? SampleRateIn,
+    double? GlobalMean,
+    double? GlobalStd)
 {
     public const double SampleRate = 256.0;
 

@@ -128,14 +128,22 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     }
 
     /// <summary>Bytes per element of a safetensors dtype name.</summary>
-    public static int DtypeSize(string dtype) => dtype switch
+    public static int DtypeSize(string dtype) =>
+        TryDtypeSize(dtype, out int size) ? size : throw new SafeTensorsFormatException($"unknown safetensors dtype '{dtype}'.");
+
+    /// <summary>Bytes per element of a safetensors dtype name; false for a name the format does not define.</summary>
+    public static bool TryDtypeSize(string? dtype, out int size)
     {
-        "F64" or "I64" or "U64" => 8,
-        "F32" or "I32" or "U32" => 4,
-        "F16" or "BF16" or "I16" or "U16" => 2,
-        "I8" or "U8" or "BOOL" or "F8_E4M3" or "F8_E5M2" => 1,
-        _ => throw new SafeTensorsFormatException($"unknown safetensors dtype '{dtype}'."),
-    };
+        size = dtype switch
+        {
+            "F64" or "I64" or "U64" => 8,
+            "F32" or "I32" or "U32" => 4,
+            "F16" or "BF16" or "I16" or "U16" => 2,
+            "I8" or "U8" or "BOOL" or "F8_E4M3" or "F8_E5M2" => 1,
+            _ => 0,
+        };
+        return size > 0;
+    }
 
     public SafeTensorEntry Entry(string name) =>
         Tensors.TryGetValue(name, out var e) ? e : throw new SafeTensorsFormatException($"{Source}: no tensor named '{name}'.");

@@ -1,52 +1,18 @@
-using System.Buffers.Binary;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Zuna.Engine.Model;
+using Zuna.Engine.SafeTensors;
 using static TorchSharp.torch;
 
 namespace Zuna.Engine.Weights;
 
-/// <summary>One tensor to write: name, safetensors dtype, shape, and a callback that fills its raw bytes.</summary>
-public sealed record TensorToWrite(string Name, string Dtype, long[] Shape, Action<Span<byte>> Fill)
-{
-    public long ByteLength => Shape.Aggregate(1L, (a, b) => a * b) * SafeTensors.SafeTensorsFile.DtypeSize(Dtype);
-}
-
 /// <summary>
-/// Streams safetensors files of any size tensor by tensor (the header is computed from the shapes first),
-/// and writes random ZUNA checkpoints with the real key names and shapes for benchmarks and loader tests.
+/// Random ZUNA checkpoints with the real key names and shapes, for benchmarks and loader tests. The values are
+/// generated while the file is written (<see cref="TensorToWrite.Generated"/>), so a multi-GB checkpoint never
+/// exists in memory.
 /// </summary>
 public static class CheckpointWriter
 {
-    public static void Write(string path, IReadOnlyList<TensorToWrite> tensors, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        var header = new Dictionary<string, object>(StringComparer.Ordinal);
-        if (metadata is not null) header["__metadata__"] = metadata;
-        long offset = 0;
-        foreach (var t in tensors)
-        {
-            header[t.Name] = new { dtype = t.Dtype, shape = t.Shape, data_offsets = new[] { offset, offset + t.ByteLength } };
-            offset += t.ByteLength;
-        }
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
-        int padding = (8 - json.Length % 8) % 8;   // keep tensor data 8-byte aligned
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)(json.Length + padding));
-        stream.Write(length);
-        stream.Write(json);
-        stream.Write(Encoding.ASCII.GetBytes(new string(' ', padding)));
-        byte[] buffer = [];
-        foreach (var t in tensors)
-        {
-            if (buffer.Length < t.ByteLength) buffer = new byte[t.ByteLength];
-            var span = buffer.AsSpan(0, (int)t.ByteLength);
-            span.Clear();
-            t.Fill(span);
-            stream.Write(span);
-        }
-    }
-
     /// <summary>Key → shape of every tensor the model expects for <paramref name="config"/> (built on the meta device: no memory).</summary>
     public static IReadOnlyList<(string Key, long[] Shape)> ExpectedTensors(ZunaConfig config)
     {
@@ -72,23 +38,27 @@ public static class CheckpointWriter
         File.WriteAllText(Path.Combine(directory, "config.json"), JsonSerializer.Serialize(new { model }));
 
         var rng = new XorShift(seed);
-        var tensors = ExpectedTensors(config).Select(e => new TensorToWrite("model." + e.Key, "F32", e.Shape, bytes =>
-        {
-            var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes);
-            (float center, float halfWidth) = e.Key switch
-            {
-                _ when e.Key.EndsWith("_norm.weight.bias", StringComparison.Ordinal) || e.Key == "decoder.norm.weight.bias" => (1f, 0.1f),
-                _ when e.Key.EndsWith("norm.weight", StringComparison.Ordinal) => (1f, 0.1f),
-                _ when e.Key.EndsWith(".bias", StringComparison.Ordinal) => (0f, 0.1f),
-                "decoder.t_embedder.weight" => (0f, 1.7f),
-                "encoder.registers" => (0f, 0.5f),
-                _ => (0f, MathF.Sqrt(3f / e.Shape[^1])),
-            };
-            for (int i = 0; i < values.Length; i++) values[i] = center + halfWidth * rng.NextSigned();
-        })).ToList();
+        var writer = new SafeTensorsWriter();
+        foreach (var e in ExpectedTensors(config))
+            writer.Add(TensorToWrite.Generated("model." + e.Key, "F32", e.Shape, bytes => FillRandom(MemoryMarshal.Cast<byte, float>(bytes), e.Key, e.Shape, rng)));
         string path = Path.Combine(directory, "model-00001-of-00001.safetensors");
-        Write(path, tensors);
+        writer.Write(path);
         return path;
+    }
+
+    /// <summary>One chunk of tensor <paramref name="key"/>; the generator carries on across chunks and tensors, so the file is a function of the seed alone.</summary>
+    private static void FillRandom(Span<float> values, string key, long[] shape, XorShift rng)
+    {
+        (float center, float halfWidth) = key switch
+        {
+            _ when key.EndsWith("_norm.weight.bias", StringComparison.Ordinal) || key == "decoder.norm.weight.bias" => (1f, 0.1f),
+            _ when key.EndsWith("norm.weight", StringComparison.Ordinal) => (1f, 0.1f),
+            _ when key.EndsWith(".bias", StringComparison.Ordinal) => (0f, 0.1f),
+            "decoder.t_embedder.weight" => (0f, 1.7f),
+            "encoder.registers" => (0f, 0.5f),
+            _ => (0f, MathF.Sqrt(3f / shape[^1])),
+        };
+        for (int i = 0; i < values.Length; i++) values[i] = center + halfWidth * rng.NextSigned();
     }
 
     /// <summary>Small, fast generator for filling gigabytes of benchmark weights.</summary>

@@ -1,51 +1,42 @@
 using System.Globalization;
 using System.Text.Json;
+using Zuna.Engine.Inference;
+using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
-namespace Zuna.Engine.Preprocessing;
+namespace Zuna.Engine.Outputs;
 
 /// <summary>
 /// A <see cref="Preprocessed"/> stored as safetensors, so preprocessing can run once and the embed/reconstruct
 /// verbs and the HTTP service can take the result as input. Tensors: <c>eeg</c> F32 [E, C, T] (z-units) and
-/// <c>chan_pos</c> F32 [C, 3] (metres, head frame). <c>__metadata__</c>: <c>channel_names</c> (JSON list),
-/// <c>sfreq_in</c>, <c>global_mean</c>, <c>global_std</c>, <c>n_epochs</c> (invariant-culture round-trip numbers).
+/// <c>chan_pos</c> F32 [C, 3] (metres, head frame). <c>__metadata__</c>: the <see cref="OutputMetadata"/> of a
+/// preprocess output, of which <see cref="Read"/> needs <c>channel_names</c> (JSON list) and checks <c>n_epochs</c>,
+/// <c>sfreq_in</c>, <c>global_mean</c> and <c>global_std</c> when present (invariant-culture round-trip numbers).
 /// </summary>
 public static class PreprocessedFile
 {
     public const string EegTensor = "eeg";
     public const string PositionsTensor = "chan_pos";
 
-    public static SafeTensorsWriter ToWriter(Preprocessed p)
+    public static OutputLayout Layout(Preprocessed p)
     {
         ArgumentNullException.ThrowIfNull(p);
-        return new SafeTensorsWriter()
-            .Add(EegTensor, p.Epochs, p.EpochCount, p.ChannelCount, p.EpochSamples)
-            .Add(PositionsTensor, p.ChannelPositions, p.ChannelCount, 3)
-            .Metadata("channel_names", JsonSerializer.Serialize(p.ChannelNames))
-            .Metadata("sfreq_in", Number(p.SampleRateIn))
-            .Metadata("global_mean", Number(p.GlobalMean))
-            .Metadata("global_std", Number(p.GlobalStd))
-            .Metadata("n_epochs", p.EpochCount.ToString(CultureInfo.InvariantCulture));
+        return new OutputLayout(
+            [
+                TensorToWrite.Of(EegTensor, p.Epochs, p.EpochCount, p.ChannelCount, p.EpochSamples),
+                TensorToWrite.Of(PositionsTensor, p.ChannelPositions, p.ChannelCount, 3),
+            ],
+            OutputMetadata.Describe(Operation.Preprocess, p, model: null));
     }
 
-    public static void Write(Preprocessed p, string path) => ToWriter(p).Write(path);
-
-    public static Task WriteAsync(Preprocessed p, Stream destination, CancellationToken cancellationToken = default) =>
-        ToWriter(p).WriteAsync(destination, cancellationToken);
-
-    /// <summary>True when the file carries the two tensors of a preprocessed recording (its other checks happen in <see cref="Read(SafeTensorsFile)"/>).</summary>
-    public static bool IsPreprocessed(SafeTensorsFile file) =>
-        file.Tensors.ContainsKey(EegTensor) && file.Tensors.ContainsKey(PositionsTensor);
-
-    public static Preprocessed Read(string path)
-    {
-        using var file = SafeTensorsFile.Open(path);
-        return Read(file);
-    }
-
-    /// <summary>Reads and checks a preprocessed file; anything missing or inconsistent is an <see cref="InvalidRecordingException"/>.</summary>
+    /// <summary>
+    /// Reads and checks a preprocessed file; anything missing or inconsistent is an <see cref="InvalidRecordingException"/>.
+    /// <c>sfreq_in</c>, <c>global_mean</c> and <c>global_std</c> may be absent (epochs made outside ZUNA's chain have no
+    /// global statistics; only writing volts needs them), but a value that is there must be a finite number.
+    /// </summary>
     public static Preprocessed Read(SafeTensorsFile file)
     {
+        ArgumentNullException.ThrowIfNull(file);
         string src = file.Source;
         if (!file.Tensors.TryGetValue(EegTensor, out var eeg) || !file.Tensors.TryGetValue(PositionsTensor, out var pos))
             throw new InvalidRecordingException($"{src}: not a preprocessed ZUNA file (needs tensors '{EegTensor}' [epochs, channels, samples] and '{PositionsTensor}' [channels, 3]; found {string.Join(", ", file.Tensors.Keys.DefaultIfEmpty("none"))}).");
@@ -62,9 +53,9 @@ public static class PreprocessedFile
             throw new InvalidRecordingException($"{src}: epochs of {samples} samples are not usable (need a multiple of 32, at most {PreprocessOptions.MaxEpochSamples}).");
 
         string[] names = ReadNames(file, (int)channels);
-        double sfreqIn = ReadNumber(file, "sfreq_in");
-        double mean = ReadNumber(file, "global_mean");
-        double std = ReadNumber(file, "global_std");
+        double? sfreqIn = ReadOptionalNumber(file, "sfreq_in");
+        double? mean = ReadOptionalNumber(file, "global_mean");
+        double? std = ReadOptionalNumber(file, "global_std");
         if (file.Metadata.TryGetValue("n_epochs", out var nText) &&
             (!long.TryParse(nText, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) || n != epochs))
             throw new InvalidRecordingException($"{src}: metadata n_epochs '{nText}' does not match the {epochs} epochs in '{EegTensor}'.");
@@ -96,14 +87,11 @@ public static class PreprocessedFile
         return names;
     }
 
-    private static double ReadNumber(SafeTensorsFile file, string key)
+    private static double? ReadOptionalNumber(SafeTensorsFile file, string key)
     {
-        if (!file.Metadata.TryGetValue(key, out var text))
-            throw new InvalidRecordingException($"{file.Source}: metadata '{key}' is missing.");
+        if (!file.Metadata.TryGetValue(key, out var text)) return null;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
             throw new InvalidRecordingException($"{file.Source}: metadata '{key}' = '{text}' is not a finite number.");
         return value;
     }
-
-    private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
