@@ -8,12 +8,16 @@
 # Weights are never baked in: mount a Hugging Face cache at /data/huggingface (HF_HOME).
 
 ARG TORCH_BACKEND=cpu
+# Base images are arguments so the image can be built where registries cannot be reached (deploy/local/build-and-run.sh
+# builds stand-ins and passes them); the defaults are the official .NET 10 images.
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
 # ---------------------------------------------------------------------------------------------
 # Build: restore first (only project files and build props copied) so that source edits reuse
 # the restore layer and the packages (several GB for CUDA) are not fetched again. The packages
 # live in this stage's layers only; the runtime stage copies the published output alone.
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+FROM ${SDK_IMAGE} AS build
 ARG TORCH_BACKEND
 WORKDIR /src
 
@@ -33,7 +37,7 @@ RUN dotnet publish Zuna.Api/Zuna.Api.csproj -c Release -r linux-x64 --self-conta
 
 # ---------------------------------------------------------------------------------------------
 # Runtime: ASP.NET 10 on Ubuntu 24.04 (glibc-based, which libtorch needs; no Alpine).
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime-base
+FROM ${RUNTIME_IMAGE} AS runtime-base
 WORKDIR /app
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     HF_HOME=/data/huggingface \

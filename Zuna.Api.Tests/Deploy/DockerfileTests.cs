@@ -12,9 +12,13 @@ public sealed class DockerfileTests
     [Fact]
     public void Builds_on_the_sdk_and_runs_on_the_aspnet_10_image()
     {
+        // Base images are build arguments (stand-ins where registries are unreachable) defaulting to the official ones.
         var stages = _docker.Stages();
-        Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", stages["build"]);
-        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", stages["runtime-base"]);
+        Assert.Equal("${SDK_IMAGE}", stages["build"]);
+        Assert.Equal("${RUNTIME_IMAGE}", stages["runtime-base"]);
+        var globalArgs = _docker.All("ARG").Where(a => a.Stage is null).Select(a => a.Arguments).ToList();
+        Assert.Contains("SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0", globalArgs);
+        Assert.Contains("RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0", globalArgs);
         // The last FROM is the image `docker build` produces: the runtime for the chosen backend.
         Assert.Equal("runtime-${TORCH_BACKEND}", _docker.All("FROM").Last().Arguments.Split(' ')[0]);
     }
@@ -22,8 +26,7 @@ public sealed class DockerfileTests
     [Fact]
     public void Torch_backend_argument_reaches_msbuild_and_matches_the_engine_project()
     {
-        DockerInstruction globalArg = Assert.Single(_docker.All("ARG"), a => a.Stage is null);
-        Assert.Equal("TORCH_BACKEND=cpu", globalArg.Arguments);
+        Assert.Single(_docker.All("ARG"), a => a.Stage is null && a.Arguments == "TORCH_BACKEND=cpu");
 
         var msbuildCalls = _docker.InStage("build").Where(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet ")).ToList();
         Assert.Equal(2, msbuildCalls.Count); // restore, publish
