@@ -47,16 +47,12 @@ public static class FftResampler
     {
         var plan = Plan.For(x.Length, ratio);
         scratch = SignalScratch.OrNew(scratch);
-        if (UsesPolyphase(plan.PaddedLength) && RealFft.UsesNative(plan.PaddedLength))
+        if (UsesPolyphase(plan.PaddedLength))
         {
-            try
-            {
-                // Long channels: padded straight into the polyphase rows of the forward transform.
-                using var scope = torch.NewDisposeScope();
-                var kept = PolyphaseRfft.LowBins(x, plan.PadLeft, plan.PaddedLength, KeptBins(plan), scratch);
-                return CopyOut(InverseKept(kept, plan), plan.FinalLength);
-            }
-            catch (Exception e) when (RealFft.DisableNativeOnLoadFailure(e)) { }
+            // Long channels: padded straight into the polyphase rows of the forward transform.
+            using var scope = torch.NewDisposeScope();
+            var kept = PolyphaseRfft.LowBins(x, plan.PadLeft, plan.PaddedLength, KeptBins(plan), scratch);
+            return CopyOut(InverseKept(kept, plan), plan.FinalLength);
         }
         var padded = scratch.Get(SignalScratch.ResamplePad, plan.PaddedLength);
         Padding.ReflectLimited(x, plan.PadLeft, plan.PadRight, padded.AsSpan(0, plan.PaddedLength));
@@ -67,12 +63,9 @@ public static class FftResampler
     private static double[] ResamplePadded(double[] padded, Plan plan, SignalScratch scratch)
     {
         int oldLength = plan.PaddedLength, newLength = plan.NewLength;
-        if (RealFft.UsesNative(oldLength) || RealFft.UsesNative(newLength))
-        {
-            double[]? native = null;
-            if (RealFft.TryNative(() => native = NativeResample(padded, plan, scratch))) return native!;
-        }
+        if (RealFft.UsesNative(oldLength) || RealFft.UsesNative(newLength)) return NativeResample(padded, plan, scratch);
 
+        // Both lengths are short powers of two: the managed transforms, and libtorch is not loaded for them.
         double[] spectrum = RealFft.Forward(padded.AsSpan(0, oldLength), oldLength);
         bool shorter = newLength < oldLength;
         int useLength = shorter ? newLength : oldLength;
@@ -108,7 +101,7 @@ public static class FftResampler
         {
             var signal = torch.empty(oldLength, torch.float64);
             padded.AsSpan(0, oldLength).CopyTo(MemoryMarshal.Cast<byte, double>(signal.bytes));
-            kept = torch.fft.rfft(signal).narrow(0, 0, bins).clone(); // [oldLength/2+1] → [bins]
+            kept = RealFft.Torch.Rfft(signal).narrow(0, 0, bins).clone(); // [oldLength/2+1] → [bins]
         }
         return CopyOut(InverseKept(kept, plan), plan.FinalLength);
     }
@@ -146,15 +139,16 @@ public static class FftResampler
         // channels, building the chirps for a new length costs more than it saves).
         if (kept.dim() == 2 && kept.shape[0] >= PairedChirpInverse.MinChannels && PairedChirpInverse.Worthwhile(newLength, plan.FinalLength))
             return PairedChirpInverse.Window(kept, newLength, plan.TrimLeft, plan.FinalLength);
-        return torch.fft.irfft(kept, newLength, dim: -1).narrow(-1, plan.TrimLeft, plan.FinalLength).contiguous();
+        return RealFft.Torch.Irfft(kept, newLength, dim: -1).narrow(-1, plan.TrimLeft, plan.FinalLength).contiguous();
     }
 
     /// <summary>
     /// The channels of a short recording resampled together: one batched rfft and one batched irfft per group of
-    /// channels and per part, which libtorch spreads over the cores (7 channels of 85752 samples at 500 Hz: ~30 ms
-    /// batched vs ~110 ms one by one; the 67109-point irfft alone costs 7–19 ms). Groups hold as many channels as fit
-    /// in <paramref name="maxBatchBytes"/> of libtorch work memory (input, spectrum, output). Returns null when libtorch
-    /// is unavailable or one channel alone exceeds the budget; the caller then resamples channel by channel.
+    /// channels and per part, which libtorch spreads over the cores (several times faster than channel by channel
+    /// for the 500-Hz test recording; bench/preprocess/NOTES.md). Groups hold as many channels as fit in
+    /// <paramref name="maxBatchBytes"/> of libtorch work memory (input, spectrum, output). Returns null when a part
+    /// needs only short power-of-two transforms (done managed, channel by channel, so that libtorch is not loaded for
+    /// them) or one channel alone exceeds the budget; the caller then resamples channel by channel.
     /// </summary>
     public static double[][]? ResampleAll(IReadOnlyList<float[]> channels, double ratio, IReadOnlyList<int> partLengths, long maxBatchBytes = 64L << 20)
     {
@@ -169,34 +163,29 @@ public static class FftResampler
             group = (int)Math.Min(group, maxBatchBytes / perChannel);
             if (!RealFft.UsesNative(plan.PaddedLength) && !RealFft.UsesNative(plan.NewLength)) return null;
         }
-        double[][]? result = null;
-        bool ok = RealFft.TryNative(() =>
+        var outputs = new double[channels.Count][];
+        for (int c = 0; c < outputs.Length; c++) outputs[c] = GC.AllocateUninitializedArray<double>(total);
+        for (int first = 0; first < channels.Count; first += group)
         {
-            var outputs = new double[channels.Count][];
-            for (int c = 0; c < outputs.Length; c++) outputs[c] = GC.AllocateUninitializedArray<double>(total);
-            for (int first = 0; first < channels.Count; first += group)
+            int count = Math.Min(group, channels.Count - first);
+            int inOffset = 0, outOffset = 0;
+            foreach (int p in partLengths)
             {
-                int count = Math.Min(group, channels.Count - first);
-                int inOffset = 0, outOffset = 0;
-                foreach (int p in partLengths)
-                {
-                    var plan = Plan.For(p, ratio);
-                    using var scope = torch.NewDisposeScope();
-                    var padded = torch.empty(new long[] { count, plan.PaddedLength }, torch.float64);
-                    var rows = MemoryMarshal.Cast<byte, double>(padded.bytes);
-                    for (int c = 0; c < count; c++)
-                        Padding.ReflectLimited(channels[first + c].AsSpan(inOffset, p), plan.PadLeft, plan.PadRight, rows.Slice(c * plan.PaddedLength, plan.PaddedLength));
-                    var kept = torch.fft.rfft(padded, dim: -1).narrow(-1, 0, KeptBins(plan)).clone(); // [count, bins]
-                    var y = MemoryMarshal.Cast<byte, double>(InverseKept(kept, plan).bytes);            // [count, final]
-                    for (int c = 0; c < count; c++)
-                        y.Slice(c * plan.FinalLength, plan.FinalLength).CopyTo(outputs[first + c].AsSpan(outOffset));
-                    inOffset += p;
-                    outOffset += plan.FinalLength;
-                }
+                var plan = Plan.For(p, ratio);
+                using var scope = torch.NewDisposeScope();
+                var padded = torch.empty(new long[] { count, plan.PaddedLength }, torch.float64);
+                var rows = MemoryMarshal.Cast<byte, double>(padded.bytes);
+                for (int c = 0; c < count; c++)
+                    Padding.ReflectLimited(channels[first + c].AsSpan(inOffset, p), plan.PadLeft, plan.PadRight, rows.Slice(c * plan.PaddedLength, plan.PaddedLength));
+                var kept = RealFft.Torch.Rfft(padded, dim: -1).narrow(-1, 0, KeptBins(plan)).clone(); // [count, bins]
+                var y = MemoryMarshal.Cast<byte, double>(InverseKept(kept, plan).bytes);            // [count, final]
+                for (int c = 0; c < count; c++)
+                    y.Slice(c * plan.FinalLength, plan.FinalLength).CopyTo(outputs[first + c].AsSpan(outOffset));
+                inOffset += p;
+                outOffset += plan.FinalLength;
             }
-            result = outputs;
-        });
-        return ok ? result : null;
+        }
+        return outputs;
     }
 
     /// <summary>

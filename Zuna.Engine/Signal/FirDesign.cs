@@ -1,3 +1,5 @@
+using MathNet.Numerics;
+
 namespace Zuna.Engine.Signal;
 
 /// <summary>
@@ -60,18 +62,12 @@ public static class FirDesign
         for (int i = 0; i < numTaps; i++)
         {
             double m = i - alpha;
+            // scipy's Hamming (0.54/0.46), written out: MathNet's Window.Hamming uses 0.53836/0.46164.
             double window = numTaps == 1 ? 1.0 : 0.54 - 0.46 * Math.Cos(2 * Math.PI * i / (numTaps - 1));
-            h[i] = cutoff * Sinc(cutoff * m) * window;
+            h[i] = cutoff * Trig.Sinc(cutoff * m) * window;
             sum += h[i];
         }
         for (int i = 0; i < numTaps; i++) h[i] /= sum;
         return h;
-    }
-
-    private static double Sinc(double x)
-    {
-        if (x == 0) return 1.0;
-        double y = Math.PI * x;
-        return Math.Sin(y) / y;
     }
 }

@@ -63,7 +63,6 @@ public sealed class OverlapAddFilter(double[] taps)
         int edge = Math.Max(Math.Min(tapCount, n) - 1, 0);
         int paddedLength = n + 2 * edge;
         int blockLength = BlockLength(tapCount, paddedLength);
-        double[] tapSpectrum = TapSpectrum(blockLength);
 
         var padded = scratch.Get(SignalScratch.FilterPad, paddedLength).AsSpan(0, paddedLength);
         Padding.ReflectLimited(x, edge, edge, padded);
@@ -71,18 +70,26 @@ public sealed class OverlapAddFilter(double[] taps)
         int segments = (paddedLength + segmentLength - 1) / segmentLength;
         if (RealFft.UsesNative(blockLength))
         {
-            try
-            {
-                ApplyNative(x, padded, blockLength, segments, scratch);
-                return;
-            }
-            catch (Exception e) when (RealFft.DisableNativeOnLoadFailure(e)) { }
+            ApplyNative(x, padded, blockLength, segments, scratch);
+            return;
         }
-        // All zero-padded segments side by side, convolved in one call, then overlap-added.
+        // Short power-of-two blocks (short recordings): the managed transform, block by block.
+        double[] tapSpectrum = TapSpectrum(blockLength);
         var blocks = scratch.Get(SignalScratch.FilterBlocks, segments * blockLength);
         FillBlocks(padded, blocks, blockLength, segments);
-        RealFft.ConvolveRows(blocks, segments, blockLength, tapSpectrum);
-
+        for (int s = 0; s < segments; s++)
+        {
+            var block = blocks.AsSpan(s * blockLength, blockLength);
+            double[] product = RealFft.Forward(block, blockLength);
+            for (int i = 0; i < product.Length; i += 2)
+            {
+                double re = product[i] * tapSpectrum[i] - product[i + 1] * tapSpectrum[i + 1];
+                double im = product[i] * tapSpectrum[i + 1] + product[i + 1] * tapSpectrum[i];
+                product[i] = re;
+                product[i + 1] = im;
+            }
+            RealFft.Inverse(product, blockLength).CopyTo(block);
+        }
         OverlapAdd(blocks, x, blockLength, segments, paddedLength);
     }
 
@@ -94,7 +101,7 @@ public sealed class OverlapAddFilter(double[] taps)
         var blocksTensor = scratch.Tensor(SignalScratch.FilterBlocksTensor, (long)segments * blockLength);
         FillBlocks(padded, MemoryMarshal.Cast<byte, double>(blocksTensor.bytes), blockLength, segments);
         var rows = blocksTensor.view(segments, blockLength);
-        var products = torch.fft.irfft(torch.fft.rfft(rows, dim: -1) * TapSpectrumTensor(blockLength), blockLength, dim: -1).contiguous(); // [segments, blockLength]
+        var products = RealFft.Torch.Irfft(RealFft.Torch.Rfft(rows, dim: -1) * TapSpectrumTensor(blockLength), blockLength, dim: -1).contiguous(); // [segments, blockLength]
         OverlapAdd(MemoryMarshal.Cast<byte, double>(products.bytes), x, blockLength, segments, padded.Length);
     }
 

@@ -6,7 +6,8 @@ namespace Zuna.Engine.Signal;
 
 /// <summary>
 /// A window y[start .. start+count) of irfft(X, m) for many channels at once, for lengths m with a large prime factor
-/// (the 67109-point irfft of 500 Hz or 1 kHz → 256 Hz costs 7 ms in libtorch; 65536 points cost 0.6 ms).
+/// (the 67109 = 7·9587-point irfft of 500 Hz or 1 kHz → 256 Hz), which libtorch transforms an order of magnitude
+/// slower than a nearby power of two (bench/preprocess/NOTES.md).
 /// Two channels share one complex transform: with each spectrum extended to all m bins (X[m−k] = conj X[k]) the inverse
 /// DFT of A + i·B is y_A + i·y_B, both real. The inverse DFT of that window is a chirp-z (Bluestein) convolution,
 /// km = (k² + t² − (t−k)²)/2, done with power-of-two FFTs of length ≥ m + count − 1 whose chirps are cached per length.
@@ -19,7 +20,7 @@ internal static class PairedChirpInverse
     private const int MaxLength = 1 << 19;
     private const int MaxKernels = 8;
 
-    /// <summary>Channels from which the chirp set-up (≈10 ms per new length) pays off against libtorch's irfft.</summary>
+    /// <summary>Channels from which the chirp set-up, paid once per new length, pays off against libtorch's irfft.</summary>
     public const int MinChannels = 8;
 
     public static bool Worthwhile(int m, int count) =>
@@ -50,7 +51,7 @@ internal static class PairedChirpInverse
             filter.narrow(0, 0, m + count - 1).copy_(Chirp(m, start - (m - 1), m + count - 1, -1));
             return new Kernel(length,
                 Chirp(m, 0, m, +1).DetachFromDisposeScope(),
-                torch.fft.fft_(filter).DetachFromDisposeScope(),
+                RealFft.Torch.Fft(filter).DetachFromDisposeScope(),
                 Chirp(m, start, count, +1).DetachFromDisposeScope());
         });
     }
@@ -94,7 +95,7 @@ internal static class PairedChirpInverse
         var packed = torch.stack([a.select(-1, 0).Minus(b.select(-1, 1)), a.select(-1, 1).Plus(b.select(-1, 0))], dim: -1); // [pairs, m, 2]
         var input = torch.zeros(new long[] { pairs, kernel.Length }, torch.complex128);
         input.narrow(1, 0, m).copy_(torch.view_as_complex(packed) * kernel.InputChirp);
-        var convolved = torch.fft.ifft(torch.fft.fft_(input, dim: -1) * kernel.FilterSpectrum, dim: -1); // [pairs, length]
+        var convolved = RealFft.Torch.Ifft(RealFft.Torch.Fft(input, dim: -1) * kernel.FilterSpectrum, dim: -1); // [pairs, length]
         var z = convolved.narrow(1, m - 1, count) * kernel.OutputChirp;                                  // [pairs, count]
         var y = torch.stack([torch.real(z), torch.imag(z)], dim: 1).reshape(2 * pairs, count);          // [2·pairs, count]
         return y.narrow(0, 0, channels).Times(1.0 / m).contiguous();

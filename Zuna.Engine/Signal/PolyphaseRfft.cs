@@ -10,7 +10,8 @@ namespace Zuna.Engine.Signal;
 /// with Y_p = rfft(x[p::P]) of length L = n/P, X[k] = Σ_p W_n^{pk} · Y_p[k mod L] (Y_p[L−j] = conj Y_p[j]),
 /// evaluated by Horner's rule in w = W_n^k. Exact up to rounding (a few ulps); used by the resampler, which needs only
 /// bins 0..newLength/2 of its 2^22-point forward transform when one hour at 1 kHz goes to 256 Hz. P batched
-/// transforms of 2^19 points stay in cache and skip libtorch's 64 MB of fresh work memory: 92 ms → ~45 ms a channel.
+/// transforms of 2^19 points stay in cache and skip the 64 MB of fresh work memory libtorch takes for the one-piece
+/// transform (timings in bench/preprocess/NOTES.md).
 /// </summary>
 internal static class PolyphaseRfft
 {
@@ -54,7 +55,7 @@ internal static class PolyphaseRfft
         var rows = scratch.Tensor(SignalScratch.PolyphaseRowsTensor, n); // libtorch memory, reused per worker
         Deinterleave(padded, MemoryMarshal.Cast<byte, double>(rows.bytes), rowLength, phases);
         var input = rows.view(phases, rowLength);
-        var y = torch.view_as_real(torch.fft.rfft(input, dim: -1)).contiguous(); // [P, L/2+1, 2]
+        var y = torch.view_as_real(RealFft.Torch.Rfft(input, dim: -1)).contiguous(); // [P, L/2+1, 2]
         var spectrum = torch.empty(new long[] { bins, 2 }, torch.float64);
         Combine(MemoryMarshal.Cast<byte, double>(y.bytes), MemoryMarshal.Cast<byte, double>(spectrum.bytes),
             TwiddleTable(n, bins), phases, rowLength, bins);
@@ -75,7 +76,7 @@ internal static class PolyphaseRfft
         var rowsTensor = scratch.Tensor(SignalScratch.PolyphaseRowsTensor, n);
         var rows = MemoryMarshal.Cast<byte, double>(rowsTensor.bytes);
         for (int p = 0; p < phases; p++) PadRow(x, left, n, p, phases, rows.Slice(p * rowLength, rowLength));
-        var y = torch.view_as_real(torch.fft.rfft(rowsTensor.view(phases, rowLength), dim: -1)).contiguous(); // [P, L/2+1, 2]
+        var y = torch.view_as_real(RealFft.Torch.Rfft(rowsTensor.view(phases, rowLength), dim: -1)).contiguous(); // [P, L/2+1, 2]
         var spectrum = torch.empty(new long[] { bins, 2 }, torch.float64);
         Combine(MemoryMarshal.Cast<byte, double>(y.bytes), MemoryMarshal.Cast<byte, double>(spectrum.bytes),
             TwiddleTable(n, bins), phases, rowLength, bins);

@@ -4,9 +4,11 @@ using System.Runtime.CompilerServices;
 namespace Zuna.Engine.Signal;
 
 /// <summary>
-/// Real FFT for power-of-two lengths (the lengths MNE's filter blocks and resampling pads use): an iterative radix-2
-/// complex FFT of half the length plus the usual even/odd split. About 10× faster than MathNet's managed transform at
-/// 4096 points; twiddles come from Math.Cos/Math.Sin per index, so accuracy is that of pocketfft (~1e-16 relative).
+/// Real FFT for the short power-of-two lengths <see cref="RealFft.UsesNative"/> keeps out of libtorch (the filter
+/// blocks of a short 256-Hz recording; resampling when both of its lengths are such), so such a file is preprocessed
+/// without loading libtorch at all: an iterative
+/// radix-2 complex FFT of half the length plus the usual even/odd split. Twiddles come from Math.Cos/Math.Sin per
+/// index rather than from a recurrence, so the accuracy is that of pocketfft (~1e-16 relative).
 /// Conventions as <see cref="RealFft"/>: forward unscaled, inverse scaled by 1/n, packed (re, im) bins 0..n/2.
 /// </summary>
 internal static class PowerOfTwoFft

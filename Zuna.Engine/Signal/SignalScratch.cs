@@ -5,8 +5,9 @@ namespace Zuna.Engine.Signal;
 /// <summary>
 /// Work memory one worker reuses from channel to channel: managed arrays (resampling and filter pads, managed FFT
 /// blocks) and libtorch buffers (polyphase rows, filter blocks). Fresh large buffers cost page faults on every first
-/// touch (~55 ms per 32 MB on the benchmark machine, as much as the FFT itself), and <c>torch.tensor(double[])</c>
-/// copies the array into a new managed one, so long channels fill libtorch-owned buffers in place instead.
+/// touch, as much as the FFT itself for an hour-long channel (bench/preprocess/NOTES.md), and
+/// <c>torch.tensor(double[])</c> copies the array into a new managed one, so long channels fill libtorch-owned buffers
+/// in place instead.
 /// Not thread-safe: one instance per worker. Dispose releases the libtorch buffers (else their finalizers do).
 /// </summary>
 public sealed class SignalScratch : IDisposable
