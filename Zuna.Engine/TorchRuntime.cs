@@ -6,7 +6,10 @@ namespace Zuna.Engine;
 public static class TorchRuntime
 {
     private static readonly object Gate = new();
-    private static bool _initialised;
+    private static volatile bool _initialised;
+
+    /// <summary>True once the model runtime set libtorch up; from then on the signal code sends every FFT to libtorch too.</summary>
+    public static bool IsInitialised => _initialised;
 
     /// <summary>Loads libtorch and sets intra-op threads (0 = leave libtorch's default).</summary>
     public static void Initialise(int intraOpThreads = 0)

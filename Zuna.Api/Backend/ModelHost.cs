@@ -51,6 +51,8 @@ public sealed class ModelHost : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Before any upload is preprocessed, so every request's signal code takes the same (libtorch) FFT path.
+        TorchRuntime.Initialise(_options.Model.Threads);
         _worker = new Thread(WorkerMain) { IsBackground = true, Name = "zuna-inference" };
         _worker.Start();
         return Task.CompletedTask;

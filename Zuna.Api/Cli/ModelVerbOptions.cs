@@ -31,6 +31,8 @@ internal sealed class ModelVerbOptions
 
     public Preprocessed LoadInput(ParseResult parse)
     {
+        // These verbs load the model anyway: set libtorch up first so preprocessing uses it too, as the service does.
+        TorchRuntime.Initialise(parse.GetValue(Threads));
         var options = new PreprocessOptions
         {
             HighPass = !parse.GetValue(NoHighPass),
