@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Zuna.Engine.Signal;
 
 /// <summary>
-/// Real FFT for the short power-of-two lengths <see cref="RealFft.UsesNative"/> keeps out of libtorch (the filter
+/// Real FFT for the short power-of-two lengths <see cref="RealFft.UsesNative(int)"/> keeps out of libtorch (the filter
 /// blocks of a short 256-Hz recording; resampling when both of its lengths are such), so such a file is preprocessed
 /// without loading libtorch at all: an iterative
 /// radix-2 complex FFT of half the length plus the usual even/odd split. Twiddles come from Math.Cos/Math.Sin per

@@ -6,7 +6,7 @@ namespace Zuna.Engine.Signal;
 /// <summary>
 /// Real-input FFTs with numpy/scipy (pocketfft) conventions: forward unscaled, inverse scaled by 1/n,
 /// spectra packed as interleaved (re, im) pairs of the n/2+1 non-negative-frequency bins.
-/// The back end is libtorch's FFT in double precision (<see cref="Torch"/>). <see cref="UsesNative"/> is the one
+/// The back end is libtorch's FFT in double precision (<see cref="Torch"/>). <see cref="UsesNative(int)"/> is the one
 /// place that sends a length elsewhere: in a process that has not loaded libtorch for the model (<c>zuna preprocess</c>),
 /// short power-of-two transforms run in the managed <see cref="PowerOfTwoFft"/>, because loading libtorch costs more than
 /// the whole preprocessing of a short 256-Hz file; once the model runtime is up (<see cref="TorchRuntime.Initialise"/>:
@@ -21,7 +21,10 @@ public static class RealFft
     public static int PackedLength(int n) => 2 * (n / 2 + 1);
 
     /// <summary>Whether a transform of length n goes to libtorch; the others are short powers of two done managed.</summary>
-    internal static bool UsesNative(int n) => TorchRuntime.IsInitialised || n >= NativeThreshold || !PowerOfTwoFft.Supports(n);
+    internal static bool UsesNative(int n) => UsesNative(n, TorchRuntime.IsInitialised);
+
+    /// <summary>The rule itself, for a process with (<paramref name="runtimeUp"/>) or without the model runtime.</summary>
+    internal static bool UsesNative(int n, bool runtimeUp) => runtimeUp || n >= NativeThreshold || !PowerOfTwoFft.Supports(n);
 
     /// <summary>rfft(x, n): x is truncated or zero-padded to n samples. Returns 2·(n/2+1) doubles.</summary>
     public static double[] Forward(ReadOnlySpan<double> x, int n)
