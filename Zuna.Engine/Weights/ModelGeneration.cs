@@ -52,9 +52,12 @@ public static class ModelGenerations
             || set.Contains("encoder.layers.0.attention_norm_post.norm.weight")
             || set.Contains("encoder.norm.norm.weight"))
             return ModelGeneration.Zuna11;
-        bool has11Names = keys.Any(k => k.Contains("q_norm", StringComparison.Ordinal) || k.Contains("_norm_post", StringComparison.Ordinal));
-        if (set.Contains("encoder.norm.weight") && set.Contains("encoder.layers.0.attention_norm.weight") && !has11Names)
-            return ModelGeneration.Zuna10;
+        string? stray = keys.Where(k => k.Contains("q_norm", StringComparison.Ordinal) || k.Contains("_norm_post", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).FirstOrDefault();
+        if (set.Contains("encoder.norm.weight") && set.Contains("encoder.layers.0.attention_norm.weight"))
+            return stray is null
+                ? ModelGeneration.Zuna10
+                : throw new ModelLoadException($"{source}: ZUNA 1.0 tensor names together with '{stray}', a ZUNA1.1-style tensor; neither generation's key set.");
         throw new ModelLoadException(
             $"{source}: the tensor names match neither ZUNA 1.0 (encoder.norm.weight, encoder.layers.0.attention_norm.weight) " +
             "nor ZUNA1.1 (encoder.norm.norm.weight, encoder.layers.0.attention.q_norm.norm.weight); not a ZUNA checkpoint.");
