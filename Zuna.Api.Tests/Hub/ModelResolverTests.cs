@@ -22,7 +22,7 @@ public sealed class ModelResolverTests : IAsyncLifetime
 
     private HubOptions Options(Func<HubOptions, HubOptions>? change = null)
     {
-        var options = new HubOptions { Endpoint = _hub.EndpointText, CacheDirectory = _cache };
+        var options = new HubOptions { Endpoint = _hub.EndpointText, CacheDirectory = _cache, RepoId = StandInHub.RepoId };
         return change is null ? options : change(options);
     }
 
