@@ -32,7 +32,9 @@ public sealed class Zuna11EndpointTests(Zuna11Server shared) : IClassFixture<Zun
     public async Task Info_names_the_generation()
     {
         using var json = JsonDocument.Parse(await _client.GetStringAsync("/v1/info"));
-        Assert.Equal("ZUNA1.1", json.RootElement.GetProperty("model").GetProperty("generation").GetString());
+        var model = json.RootElement.GetProperty("model");
+        Assert.Equal("ZUNA1.1", model.GetProperty("generation").GetString());
+        Assert.Equal(8192, model.GetProperty("max_epoch_samples").GetInt32());
     }
 
     [Fact]

@@ -23,49 +23,17 @@ public sealed class Zuna11DecoderParityTests(ITestOutputHelper output)
     [Theory, MemberData(nameof(AllCases))]
     public void One_decoder_step_matches_conditional_and_unconditional(string caseName)
     {
-        var f = Set;
-        var engine = f.Engine();
-        float t = f.F32($"{caseName}.step.t")[0];
-        Assert.Equal(0.7f, t);
-        lock (engine)
-        {
-            using var mode = inference_mode();
-            using var scope = NewDisposeScope();
-            var decoder = engine.Network.decoder;
-            var latents = f.Tensor($"{caseName}.latents").unsqueeze(0);      // [S, 32] -> [1, S, 32]
-            var z = f.Tensor($"{caseName}.step.z").unsqueeze(0);
-            using var rope = engine.DecoderRope(tensor(f.I64($"{caseName}.tok_idx"), f.Shape($"{caseName}.tok_idx")));
-            using var time = decoder.TimeState(t);
-            var vCond = decoder.Forward(z, decoder.Context(latents), time, rope);
-            var vUncond = decoder.Forward(z, decoder.Context(zeros_like(latents)), time, rope);
-            double dc = Compare.Close($"zuna11/{caseName} v_cond", Compare.ToArray(vCond), f.F32($"{caseName}.step.v_cond"), Tolerance);
-            double du = Compare.Close($"zuna11/{caseName} v_uncond", Compare.ToArray(vUncond), f.F32($"{caseName}.step.v_uncond"), Tolerance);
-            output.WriteLine($"zuna11/{caseName}: v_cond {dc:E2}, v_uncond {du:E2}");
-        }
+        var (dc, du) = ParityChecks.DecoderStep(Set, Set.Engine(), caseName, Tolerance);
+        output.WriteLine($"zuna11/{caseName}: v_cond {dc:E2}, v_uncond {du:E2}");
     }
 
     [Theory, MemberData(nameof(AllCases))]
     public void Sampler_matches_step_by_step_from_the_golden_latents(string caseName)
     {
-        var f = Set;
-        var engine = f.Engine();
         foreach (var (run, options) in Runs)
         {
-            lock (engine)
-            {
-                using var mode = inference_mode();
-                using var scope = NewDisposeScope();
-                var latents = f.Tensor($"{caseName}.latents").unsqueeze(0);
-                var z0 = f.Tensor($"{caseName}.sample.eps").unsqueeze(0) * (float)engine.Config.StftGlobalSigma;
-                Compare.Close("z0", Compare.ToArray(z0), f.F32($"{caseName}.sample.z0"), 0);
-                using var rope = engine.DecoderRope(tensor(f.I64($"{caseName}.tok_idx"), f.Shape($"{caseName}.tok_idx")));
-                var steps = new List<Tensor>();
-                var z = RectifiedFlowSampler.Sample(engine.Network.decoder, latents, z0, rope, options, stepStates: steps);
-                double ds = Compare.Close($"zuna11/{caseName} {run} z_steps", Compare.ToArray(stack(steps, 0).squeeze(1)), f.F32($"{caseName}.{run}.z_steps"), Tolerance);
-                double df = Compare.Close($"zuna11/{caseName} {run} z_final", Compare.ToArray(z), f.F32($"{caseName}.{run}.z_final"), Tolerance);
-                foreach (var s in steps) s.Dispose();
-                output.WriteLine($"zuna11/{caseName} {run}: z_steps {ds:E2}, z_final {df:E2}");
-            }
+            var (ds, df) = ParityChecks.SamplerRun(Set, Set.Engine(), caseName, run, options, Tolerance);
+            output.WriteLine($"zuna11/{caseName} {run}: z_steps {ds:E2}, z_final {df:E2}");
         }
     }
 
@@ -121,6 +89,13 @@ public sealed class Zuna11DecoderParityTests(ITestOutputHelper output)
             using var scope = NewDisposeScope();
             var heads = engine.Config.Heads;
             var headDim = engine.Config.HeadDim;
+            // q and k after QK-norm, before RoPE, [1, L, H, head_dim] (the fixtures' <prefix>_q_norm / _k_norm).
+            void CheckQk(string prefix, Zuna.Engine.Model.Linear wq, Zuna.Engine.Model.RMSNorm? qNorm, Tensor qIn,
+                Zuna.Engine.Model.Linear wk, Zuna.Engine.Model.RMSNorm? kNorm, Tensor kIn)
+            {
+                Check($"{prefix}_q_norm", qNorm!.Forward(wq.Forward(qIn).view(1, qIn.shape[1], heads, headDim), F32));
+                Check($"{prefix}_k_norm", kNorm!.Forward(wk.Forward(kIn).view(1, kIn.shape[1], heads, headDim), F32));
+            }
             var encoder = engine.Network.encoder;
             var tokIdx = tensor(f.I64($"{c}.tok_idx"), f.Shape($"{c}.tok_idx"));
 
@@ -131,9 +106,7 @@ public sealed class Zuna11DecoderParityTests(ITestOutputHelper output)
             var l0 = encoder.layers[0];
             var normed = l0.attention_norm.Forward(embed, F32);
             Check("enc_l0_attn_norm", normed);
-            long l = normed.shape[1];
-            Check("enc_l0_q_norm", l0.attention.q_norm!.Forward(l0.attention.wq.Forward(normed).view(1, l, heads, headDim), F32));
-            Check("enc_l0_k_norm", l0.attention.k_norm!.Forward(l0.attention.wk.Forward(normed).view(1, l, heads, headDim), F32));
+            CheckQk("enc_l0", l0.attention.wq, l0.attention.q_norm, normed, l0.attention.wk, l0.attention.k_norm, normed);
             var attn = l0.attention.Forward(normed, encRope);
             Check("enc_l0_attn", attn);
             var attnPost = l0.attention_norm_post!.Forward(attn, F32);
@@ -158,22 +131,19 @@ public sealed class Zuna11DecoderParityTests(ITestOutputHelper output)
             var scales = time.Blocks[0];
             var context = decoder.Context(latents);
             using var decRope = engine.DecoderRope(tokIdx);
-            long s = x.shape[1];
             var xNorm = block.cross_attention_x_norm.Forward(x, scales.X, F32);
             var yNorm = context * scales.Y;
             Check("dec_l0_xnorm", xNorm);
             Check("dec_l0_ynorm", yNorm);
             var cross = block.cross_attention;
-            Check("dec_l0_xattn_q_norm", cross.q_norm!.Forward(cross.wq.Forward(xNorm).view(1, s, heads, headDim), F32));
-            Check("dec_l0_xattn_k_norm", cross.k_norm!.Forward(cross.wk.Forward(yNorm).view(1, s, heads, headDim), F32));
+            CheckQk("dec_l0_xattn", cross.wq, cross.q_norm, xNorm, cross.wk, cross.k_norm, yNorm);
             var xattn = cross.Forward(xNorm, yNorm, decRope, decRope);
             Check("dec_l0_xattn", xattn);
             var xattnPost = block.cross_attention_norm_post!.Forward(xattn, F32);
             Check("dec_l0_xattn_post", xattnPost);
             var h1 = x + xattnPost;
             var attnIn = block.attention_norm.Forward(h1, scales.Attention, F32);
-            Check("dec_l0_attn_q_norm", block.attention.q_norm!.Forward(block.attention.wq.Forward(attnIn).view(1, s, heads, headDim), F32));
-            Check("dec_l0_attn_k_norm", block.attention.k_norm!.Forward(block.attention.wk.Forward(attnIn).view(1, s, heads, headDim), F32));
+            CheckQk("dec_l0_attn", block.attention.wq, block.attention.q_norm, attnIn, block.attention.wk, block.attention.k_norm, attnIn);
             var selfAttn = block.attention.Forward(attnIn, decRope);
             Check("dec_l0_attn", selfAttn);
             var selfPost = block.attention_norm_post!.Forward(selfAttn, F32);

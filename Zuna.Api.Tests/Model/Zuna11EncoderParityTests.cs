@@ -79,13 +79,7 @@ public sealed class Zuna11EncoderParityTests(ITestOutputHelper output)
         var config = f.Engine().Config;
         Assert.Equal(256, config.MaxSeqLen);
         Assert.Equal(8192, f.Engine().MaxEpochSamples);
-        var rope = new Zuna.Engine.Model.AxialRope(config.HeadDim, config.MaxSeqLen, config.RopeTheta);
-        Compare.Close("rope.cos", Compare.ToArray(rope.Cos), f.F32("rope.cos"), 1e-6);
-        Compare.Close("rope.sin", Compare.ToArray(rope.Sin), f.F32("rope.sin"), 1e-6);
-        using var tokIdx = tensor(f.I64("c12.tok_idx"), f.Shape("c12.tok_idx"));
-        var (cos, sin) = rope.ForTokens(tokIdx);
-        Compare.Close("rope_tok_cos", Compare.ToArray(cos), f.F32("c12.dbg.rope_tok_cos"), 1e-6);
-        Compare.Close("rope_tok_sin", Compare.ToArray(sin), f.F32("c12.dbg.rope_tok_sin"), 1e-6);
+        ParityChecks.RopeTables(f, f.Engine(), "c12");
     }
 
     [Fact]

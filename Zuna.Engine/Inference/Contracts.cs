@@ -41,7 +41,8 @@ public readonly record struct SamplerProgress(int StepsDone, int StepsTotal);
 
 /// <summary>
 /// What a loaded model reports about itself (served by GET /v1/info). <see cref="Generation"/> is "ZUNA1.0" or
-/// "ZUNA1.1" (from the checkpoint's tensor names); <see cref="TokenLayout.For(ModelInfo)"/> gives its token order.
+/// "ZUNA1.1" (from the checkpoint's tensor names); <see cref="TokenLayout.For(ModelInfo)"/> gives its token order;
+/// <see cref="MaxEpochSamples"/> is the longest epoch the model takes (1.0: 1600, 1.1: 8192).
 /// </summary>
 public sealed record ModelInfo(
     string ModelId,
@@ -53,7 +54,8 @@ public sealed record ModelInfo(
     int EncoderLayers,
     int DecoderLayers,
     long ParameterCount,
-    string Generation = "ZUNA1.0");
+    string Generation = "ZUNA1.0",
+    int MaxEpochSamples = 1600);
 
 /// <summary>
 /// A loaded ZUNA model. Not thread-safe: one inference thread owns an instance and calls it for

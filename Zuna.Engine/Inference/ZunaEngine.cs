@@ -77,7 +77,7 @@ public sealed class ZunaEngine : IZunaModel
     }
 
     public ModelInfo Info => new(_modelId, _revision, _sha256.Value, Device.ToString(), Dtype == ScalarType.BFloat16 ? "bfloat16" : "float32",
-        Config.Dim, Config.NLayers, Config.NLayers, _parameterCount, ModelGenerations.Name(Generation));
+        Config.Dim, Config.NLayers, Config.NLayers, _parameterCount, ModelGenerations.Name(Generation), MaxEpochSamples);
 
     /// <summary>tok_idx of a batch in this model's token order, [S, 4] row-major (x bin, y bin, z bin, coarse time), as in the Embed output.</summary>
     public long[] TokenIndex(EpochBatch batch)
