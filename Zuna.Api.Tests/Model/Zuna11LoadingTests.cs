@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zuna.Engine;
+using Zuna.Engine.Hub;
 using Zuna.Engine.Inference;
 using Zuna.Engine.SafeTensors;
 using Zuna.Engine.Weights;
@@ -136,5 +137,26 @@ public sealed class Zuna11LoadingTests : IDisposable
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "config.json"))).RootElement.GetProperty("model");
         Assert.False(json.TryGetProperty("dropout_type", out _));
         Assert.Equal(0, json.GetProperty("ape_dim").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_default_repo_id_resolves_from_the_huggingface_cache_as_zuna11()
+    {
+        // models--Zyphra--ZUNA1.1 with refs/main and a snapshot of the two files the repository ships.
+        const string commit = "0123456789abcdef0123456789abcdef01234567";
+        string snapshot = Path.Combine(_dir, "models--Zyphra--ZUNA1.1", "snapshots", commit);
+        Directory.CreateDirectory(snapshot);
+        Directory.CreateDirectory(Path.Combine(_dir, "models--Zyphra--ZUNA1.1", "refs"));
+        File.WriteAllText(Path.Combine(_dir, "models--Zyphra--ZUNA1.1", "refs", "main"), commit);
+        File.Copy(Path.Combine(Set.Directory, "config.json"), Path.Combine(snapshot, HubOptions.ConfigFileName));
+        File.Copy(Path.Combine(Set.Directory, "model.safetensors"), Path.Combine(snapshot, HubOptions.DefaultWeightsFileName));
+
+        var options = new HubOptions { CacheDirectory = _dir, Offline = true };
+        Assert.Equal("Zyphra/ZUNA1.1", options.RepoId);
+        var resolved = await ModelResolver.ResolveAsync(options);
+        Assert.Equal((ModelSource.Cache, commit), (resolved.Source, resolved.Revision));
+        using var engine = ZunaEngine.Load(resolved);
+        Assert.Equal(("Zyphra/ZUNA1.1", "ZUNA1.1"), (engine.Info.ModelId, engine.Info.Generation));
+        Compare.Close("latents via the cache", engine.Embed(Set.Batch("c12")), Set.F32("c12.latents"), 5e-5);
     }
 }
