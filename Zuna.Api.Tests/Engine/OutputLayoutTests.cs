@@ -76,7 +76,7 @@ public sealed class OutputLayoutTests : IDisposable
         Assert.Throws<ArgumentException>(() => layout.Tensor("reconstruction"));
 
         Assert.Equal(["format", "operation", "channel_names", "n_epochs", "sfreq", "sfreq_in", "global_mean", "global_std",
-            "model_id", "model_revision", "model_sha256"], layout.Metadata.Select(e => e.Key));
+            "model_id", "model_revision", "model_sha256", "model_generation", "token_order"], layout.Metadata.Select(e => e.Key));
         Assert.Contains(("operation", "embeddings"), layout.Metadata);
         Assert.Contains(("model_sha256", "f00d"), layout.Metadata);
     }

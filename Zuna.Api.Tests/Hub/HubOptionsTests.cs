@@ -20,7 +20,7 @@ public sealed class HubOptionsTests : IDisposable
         var options = From(new() { ["HOME"] = _home });
 
         Assert.Null(options.ModelDirectory);
-        Assert.Equal("Zyphra/ZUNA", options.RepoId);
+        Assert.Equal("Zyphra/ZUNA1.1", options.RepoId);   // the current release; Zyphra/ZUNA pins 1.0
         Assert.Equal("main", options.Revision);
         Assert.Equal("https://huggingface.co", options.Endpoint);
         Assert.Null(options.Token);

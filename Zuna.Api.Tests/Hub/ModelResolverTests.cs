@@ -22,7 +22,7 @@ public sealed class ModelResolverTests : IAsyncLifetime
 
     private HubOptions Options(Func<HubOptions, HubOptions>? change = null)
     {
-        var options = new HubOptions { Endpoint = _hub.EndpointText, CacheDirectory = _cache };
+        var options = new HubOptions { Endpoint = _hub.EndpointText, CacheDirectory = _cache, RepoId = StandInHub.RepoId };
         return change is null ? options : change(options);
     }
 
@@ -277,7 +277,7 @@ public sealed class ModelResolverTests : IAsyncLifetime
             ["HF_ENDPOINT"] = _hub.EndpointText + "/",
             ["HF_HUB_CACHE"] = _cache,
         };
-        var options = HubOptions.FromEnvironment(name => env.GetValueOrDefault(name));
+        var options = HubOptions.FromEnvironment(name => env.GetValueOrDefault(name)) with { RepoId = StandInHub.RepoId };
 
         var model = await ModelResolver.ResolveAsync(options);
 

@@ -17,47 +17,18 @@ public sealed class DecoderParityTests(ITestOutputHelper output)
     public void One_decoder_step_matches_conditional_and_unconditional(string set, string caseName)
     {
         var f = FixtureSet.Get(set);
-        var engine = f.Engine();
-        float t = f.F32($"{caseName}.step.t")[0];
-        Assert.Equal(0.7f, t);
-        lock (engine)
-        {
-            using var mode = inference_mode();
-            using var scope = NewDisposeScope();
-            var latents = f.Tensor($"{caseName}.latents").unsqueeze(0);      // [S, 32] -> [1, S, 32]
-            var z = f.Tensor($"{caseName}.step.z").unsqueeze(0);
-            using var rope = engine.DecoderRope(tensor(f.I64($"{caseName}.tok_idx"), f.Shape($"{caseName}.tok_idx")));
-            using var time = engine.Network.decoder.TimeState(t);
-            var vCond = engine.Network.decoder.Forward(z, engine.Network.decoder.Context(latents), time, rope);
-            var vUncond = engine.Network.decoder.Forward(z, engine.Network.decoder.Context(zeros_like(latents)), time, rope);
-            double dc = Compare.Close($"{set}/{caseName} v_cond", Compare.ToArray(vCond), f.F32($"{caseName}.step.v_cond"), VelocityTolerance);
-            double du = Compare.Close($"{set}/{caseName} v_uncond", Compare.ToArray(vUncond), f.F32($"{caseName}.step.v_uncond"), VelocityTolerance);
-            output.WriteLine($"{set}/{caseName}: v_cond {dc:E2}, v_uncond {du:E2}");
-        }
+        var (dc, du) = ParityChecks.DecoderStep(f, f.Engine(), caseName, VelocityTolerance);
+        output.WriteLine($"{set}/{caseName}: v_cond {dc:E2}, v_uncond {du:E2}");
     }
 
     [Theory, MemberData(nameof(AllCases))]
     public void Sampler_matches_step_by_step_from_the_golden_latents(string set, string caseName)
     {
         var f = FixtureSet.Get(set);
-        var engine = f.Engine();
         foreach (var (run, options) in new[] { ("s4_cfg1", new SamplerOptions { Steps = 4, Cfg = 1f }), ("s3_cfg2", new SamplerOptions { Steps = 3, Cfg = 2f }) })
         {
-            lock (engine)
-            {
-                using var mode = inference_mode();
-                using var scope = NewDisposeScope();
-                var latents = f.Tensor($"{caseName}.latents").unsqueeze(0);   // [S, 32] -> [1, S, 32]
-                var z0 = f.Tensor($"{caseName}.sample.eps").unsqueeze(0) * 0.1f;
-                Compare.Close("z0", Compare.ToArray(z0), f.F32($"{caseName}.sample.z0"), 0);
-                using var rope = engine.DecoderRope(tensor(f.I64($"{caseName}.tok_idx"), f.Shape($"{caseName}.tok_idx")));
-                var steps = new List<Tensor>();
-                var z = RectifiedFlowSampler.Sample(engine.Network.decoder, latents, z0, rope, options, stepStates: steps);
-                double ds = Compare.Close($"{set}/{caseName} {run} z_steps", Compare.ToArray(stack(steps, 0).squeeze(1)), f.F32($"{caseName}.{run}.z_steps"), StateTolerance);
-                double df = Compare.Close($"{set}/{caseName} {run} z_final", Compare.ToArray(z), f.F32($"{caseName}.{run}.z_final"), StateTolerance);
-                foreach (var s in steps) s.Dispose();
-                output.WriteLine($"{set}/{caseName} {run}: z_steps {ds:E2}, z_final {df:E2}");
-            }
+            var (ds, df) = ParityChecks.SamplerRun(f, f.Engine(), caseName, run, options, StateTolerance);
+            output.WriteLine($"{set}/{caseName} {run}: z_steps {ds:E2}, z_final {df:E2}");
         }
     }
 

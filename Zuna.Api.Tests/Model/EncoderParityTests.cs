@@ -1,6 +1,5 @@
 using Xunit.Abstractions;
 using Zuna.Engine.Inference;
-using static TorchSharp.torch;
 
 namespace Zuna.Api.Tests.Model;
 
@@ -45,15 +44,6 @@ public sealed class EncoderParityTests(ITestOutputHelper output)
     public void Rope_table_matches(string set)
     {
         var f = FixtureSet.Get(set);
-        var engine = f.Engine();
-        var config = engine.Config;
-        var rope = new Zuna.Engine.Model.AxialRope(config.HeadDim, config.MaxSeqLen, config.RopeTheta);
-        Compare.Close("rope.cos", Compare.ToArray(rope.Cos), f.F32("rope.cos"), 1e-6);
-        Compare.Close("rope.sin", Compare.ToArray(rope.Sin), f.F32("rope.sin"), 1e-6);
-        // Per-token decoder angles (debug tensors of c3).
-        using var tokIdx = tensor(f.I64("c3.tok_idx"), f.Shape("c3.tok_idx"));
-        var (cos, sin) = rope.ForTokens(tokIdx);
-        Compare.Close("rope_tok_cos", Compare.ToArray(cos), f.F32("c3.dbg.rope_tok_cos"), 1e-6);
-        Compare.Close("rope_tok_sin", Compare.ToArray(sin), f.F32("c3.dbg.rope_tok_sin"), 1e-6);
+        ParityChecks.RopeTables(f, f.Engine(), "c3");   // per-token decoder angles: debug tensors of c3
     }
 }

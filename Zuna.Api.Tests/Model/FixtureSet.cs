@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Zuna.Api.Tests.Model;
 
 /// <summary>
-/// One golden fixture set (fixtures/tiny or fixtures/mid): the random model loaded through the real loader,
+/// One golden fixture set (fixtures/tiny, fixtures/mid: ZUNA 1.0; fixtures/zuna11: ZUNA1.1): the random model loaded through the real loader,
 /// and the reference tensors of every case (outputs of the original Zyphra code, see fixtures/README.md).
 /// Engines are cached per (set, dtype) because TorchSharp modules are cheap to share read-only.
 /// </summary>
@@ -14,6 +14,9 @@ public sealed class FixtureSet : IDisposable
 {
     public static readonly string[] Sets = ["tiny", "mid"];
     public static readonly string[] Cases = ["c12", "c12_drop2", "c3", "c3_clip"];
+    /// <summary>The ZUNA1.1 set and its model cases (fixtures/zuna11/README.md).</summary>
+    public const string Zuna11 = "zuna11";
+    public static readonly string[] Zuna11Cases = ["c12", "c12_mask", "c4_30s", "c2_32s"];
 
     private static readonly ConcurrentDictionary<string, FixtureSet> Cache = new();
 
@@ -41,11 +44,17 @@ public sealed class FixtureSet : IDisposable
 
     public Tensor Tensor(string name) => tensor(F32(name), Shape(name));
 
-    /// <summary>A case's preprocessed epoch as a one-epoch batch (z-units, positions in metres).</summary>
+    /// <summary>
+    /// A case's preprocessed epoch as a one-epoch batch (z-units, positions in metres), with the case's token mask
+    /// (U8 [S], model token order) when it masks anything.
+    /// </summary>
     public EpochBatch Batch(string caseName)
     {
         var shape = Shape($"{caseName}.x_zscored");
-        return new EpochBatch(F32($"{caseName}.x_zscored"), 1, (int)shape[0], (int)shape[1], F32($"{caseName}.chan_pos"));
+        var batch = new EpochBatch(F32($"{caseName}.x_zscored"), 1, (int)shape[0], (int)shape[1], F32($"{caseName}.chan_pos"));
+        if (!Has($"{caseName}.token_mask")) return batch;
+        var mask = Golden.Bytes($"{caseName}.token_mask").ToArray().Select(b => b != 0).ToArray();
+        return mask.Any(m => m) ? batch with { TokenMask = mask } : batch;
     }
 
     public void Dispose()

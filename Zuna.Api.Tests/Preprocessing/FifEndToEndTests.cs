@@ -109,7 +109,7 @@ public class FifEndToEndTests
     [Theory]
     [InlineData(0)]
     [InlineData(1000)]
-    [InlineData(1632)]
+    [InlineData(8224)]
     public void InvalidEpochLengthIsAnOptionError(int samples)
     {
         var raw = FifReader.Read(SharedData.Path("data/fif/zuna__sample1_raw.fif"));

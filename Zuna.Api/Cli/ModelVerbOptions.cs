@@ -11,7 +11,7 @@ namespace Zuna.Api.Cli;
 internal sealed class ModelVerbOptions
 {
     public Argument<FileInfo> Input { get; } = new("input") { Description = "A FIF recording (.fif, .fif.gz, split files by their first part) or a file written by `zuna preprocess`." };
-    public Option<string?> ModelDir { get; } = new("--model-dir") { Description = "Checkpoint folder (config.json + safetensors). Default: the Hugging Face cache, else download Zyphra/ZUNA." };
+    public Option<string?> ModelDir { get; } = new("--model-dir") { Description = "Checkpoint folder (config.json + safetensors). Default: the Hugging Face cache, else download Zyphra/ZUNA1.1 (Zuna__Model__RepoId=Zyphra/ZUNA pins 1.0)." };
     public Option<string> Device { get; } = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
     public Option<string> Dtype { get; } = new("--dtype") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => "float32" };
     public Option<int> Threads { get; } = new("--threads") { Description = "libtorch intra-op threads (0 = all cores).", DefaultValueFactory = _ => 0 };

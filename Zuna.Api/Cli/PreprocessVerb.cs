@@ -21,7 +21,7 @@ public static class PreprocessVerb
         var badChannels = new Option<string?>("--bad-channels") { Description = "Comma-separated channels to zero (reconstructed by the model), e.g. C3,O2." };
         var epochSamples = new Option<int>("--epoch-samples")
         {
-            Description = "Samples per epoch at 256 Hz: a multiple of 32, at most 1600.",
+            Description = "Samples per epoch at 256 Hz: a multiple of 32, at most 8192 for ZUNA1.1 (1600 for ZUNA 1.0).",
             DefaultValueFactory = _ => PreprocessOptions.Default.EpochSamples,
         };
 

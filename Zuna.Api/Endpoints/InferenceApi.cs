@@ -17,7 +17,8 @@ public static class InferenceApi
         v1.MapPost("/embeddings", EmbedAsync)
             .WithName("CreateEmbeddings")
             .WithSummary("Encoder latents of every 5 s epoch of a recording")
-            .WithDescription("Returns safetensors with `latents` [E,S,32] F32 (S = channels × 40 patches, channel-major), " +
+            .WithDescription("Returns safetensors with `latents` [E,S,32] F32 (S = channels × 40 patches, in the model's token order: " +
+                             "time-major for ZUNA1.1, channel-major for ZUNA 1.0; metadata `token_order`), " +
                              "`tok_idx` [S,4] I64 (x, y, z bins and coarse time) and `chan_pos` [C,3] F32 in metres; " +
                              "JSON with the same names when `?format=json` or `Accept: application/json`.")
             .WithUpload();

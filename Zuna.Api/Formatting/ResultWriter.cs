@@ -47,7 +47,7 @@ public static class ResultWriter
         {
             Operation.Preprocess => PreprocessedFile.Layout(input),
             Operation.Embed => EmbeddingFile.Layout(input, output!,
-                Tokenizer.TokenIndex(input.ChannelPositions, input.ChannelCount, input.EpochSamples), model!),
+                Tokenizer.TokenIndex(input.ChannelPositions, input.ChannelCount, input.EpochSamples, TokenLayout.For(model!)), model!),
             _ => ReconstructionFile.Layout(input, output!, model!, request.Sampler, request.Seed),
         };
     }

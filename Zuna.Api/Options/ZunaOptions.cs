@@ -27,7 +27,7 @@ public sealed record ModelOptions
     public string Device { get; set; } = "auto";
     /// <summary>float32 or bfloat16.</summary>
     public string Dtype { get; set; } = "float32";
-    public string RepoId { get; set; } = "Zyphra/ZUNA";
+    public string RepoId { get; set; } = Zuna.Engine.Hub.HubOptions.DefaultRepoId;
     public string Revision { get; set; } = "main";
     /// <summary>libtorch intra-op threads; 0 keeps libtorch's default.</summary>
     public int Threads { get; set; }

@@ -23,8 +23,15 @@ namespace Zuna.Engine.Hub;
 /// </remarks>
 public sealed record HubOptions
 {
-    /// <summary>The repository ZUNA is published in.</summary>
-    public const string DefaultRepoId = "Zyphra/ZUNA";
+    /// <summary>
+    /// The repository of the current release, ZUNA1.1. The first release stays at <see cref="Zuna10RepoId"/>; both ship
+    /// the same two files (<see cref="ConfigFileName"/>, <see cref="DefaultWeightsFileName"/>) and the loader tells the
+    /// generation from the tensor names, so either repository id resolves and loads the same way.
+    /// </summary>
+    public const string DefaultRepoId = "Zyphra/ZUNA1.1";
+
+    /// <summary>The repository of ZUNA 1.0, for pinning the first release.</summary>
+    public const string Zuna10RepoId = "Zyphra/ZUNA";
 
     /// <summary>The public Hugging Face hub.</summary>
     public const string DefaultEndpoint = "https://huggingface.co";
@@ -32,7 +39,7 @@ public sealed record HubOptions
     /// <summary>Name of the model configuration file.</summary>
     public const string ConfigFileName = "config.json";
 
-    /// <summary>Name of the single weights shard in <see cref="DefaultRepoId"/>.</summary>
+    /// <summary>Name of the single weights shard in both <see cref="DefaultRepoId"/> and <see cref="Zuna10RepoId"/>.</summary>
     public const string DefaultWeightsFileName = "model-00001-of-00001.safetensors";
 
     /// <summary>Explicit model folder; when set it wins over the cache and the hub.</summary>

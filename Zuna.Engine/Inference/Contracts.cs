@@ -7,8 +7,16 @@ namespace Zuna.Engine.Inference;
 /// </summary>
 public sealed record EpochBatch(float[] Signals, int BatchSize, int ChannelCount, int EpochSamples, float[] ChannelPositions)
 {
-    /// <summary>Tokens per epoch: one per channel per 32-sample patch, channel-major.</summary>
+    /// <summary>Tokens per epoch: one per channel per 32-sample patch (order: the model's <see cref="TokenLayout"/>).</summary>
     public int TokenCount => ChannelCount * (EpochSamples / 32);
+
+    /// <summary>
+    /// Optional per-token mask [BatchSize, TokenCount] in the loaded model's token order (ZUNA1.1: time-major, token
+    /// t·C + c; ZUNA 1.0: channel-major, c·tc + t): a true token is set to exactly 0 in the encoder input after
+    /// ÷ data_norm and clipping, as the original's EEGProcessor does for masked tokens. null = nothing masked beyond
+    /// what the signals already hold (zeros).
+    /// </summary>
+    public bool[]? TokenMask { get; init; }
 }
 
 /// <summary>
@@ -31,7 +39,11 @@ public sealed record SamplerOptions
 /// <summary>Progress of a running batch: diffusion steps done out of the total.</summary>
 public readonly record struct SamplerProgress(int StepsDone, int StepsTotal);
 
-/// <summary>What a loaded model reports about itself (served by GET /v1/info).</summary>
+/// <summary>
+/// What a loaded model reports about itself (served by GET /v1/info). <see cref="Generation"/> is "ZUNA1.0" or
+/// "ZUNA1.1" (from the checkpoint's tensor names); <see cref="TokenLayout.For(ModelInfo)"/> gives its token order;
+/// <see cref="MaxEpochSamples"/> is the longest epoch the model takes (1.0: 1600, 1.1: 8192).
+/// </summary>
 public sealed record ModelInfo(
     string ModelId,
     string Revision,
@@ -41,7 +53,9 @@ public sealed record ModelInfo(
     int Dim,
     int EncoderLayers,
     int DecoderLayers,
-    long ParameterCount);
+    long ParameterCount,
+    string Generation = "ZUNA1.0",
+    int MaxEpochSamples = 1600);
 
 /// <summary>
 /// A loaded ZUNA model. Not thread-safe: one inference thread owns an instance and calls it for
@@ -51,13 +65,14 @@ public interface IZunaModel : IDisposable
 {
     ModelInfo Info { get; }
 
-    /// <summary>Encoder latents, [BatchSize, TokenCount, 32], token order channel-major.</summary>
+    /// <summary>Encoder latents, [BatchSize, TokenCount, 32], in the model's token order (see <see cref="ModelInfo.Generation"/>).</summary>
     float[] Embed(EpochBatch batch, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Encoder then rectified-flow decode. Epoch b starts from noise drawn for <paramref name="noise"/>[b]
     /// (or from <paramref name="initialNoise"/>, [BatchSize, TokenCount, 32] standard-normal draws, when given).
-    /// Returns the reconstruction [BatchSize, ChannelCount, EpochSamples] in z-units (×DataNorm applied).
+    /// <paramref name="initialNoise"/> is in the model's token order. Returns the reconstruction
+    /// [BatchSize, ChannelCount, EpochSamples] in z-units (×DataNorm applied), whatever the token order.
     /// </summary>
     float[] Reconstruct(
         EpochBatch batch,

@@ -21,6 +21,12 @@ public sealed class ZunaEngine : IZunaModel
 
     public ZunaNetwork Network { get; }
     public ZunaConfig Config => Network.Config;
+    /// <summary>ZUNA 1.0 or 1.1, told apart by the checkpoint's tensor names.</summary>
+    public ModelGeneration Generation => Config.Generation;
+    /// <summary>Position bins and token order of this model's tokens (1.1: 100 bins, time-major).</summary>
+    public TokenLayout Layout => TokenLayout.For(Generation);
+    /// <summary>Longest epoch this model takes: max_seqlen patches of 32 samples (1.0: 1600, 1.1: 8192).</summary>
+    public int MaxEpochSamples => Config.MaxSeqLen * Tokenizer.PatchSamples;
     public Device Device => Network.Device;
     public ScalarType Dtype => Network.ComputeDtype;
     /// <summary>Wall time of <see cref="Load(string, string, string, ModelIdentity?)"/> (checkpoint open, validation, copy).</summary>
@@ -29,6 +35,8 @@ public sealed class ZunaEngine : IZunaModel
     private ZunaEngine(ZunaNetwork network, IReadOnlyList<string> weightFiles, ModelIdentity identity)
     {
         Network = network;
+        if (network.Config.MaxSeqLen < Layout.PositionBins)
+            throw new ModelLoadException($"max_seqlen {network.Config.MaxSeqLen} is below the {Layout.PositionBins} position bins of {ModelGenerations.Name(Generation)}: the RoPE table cannot index every bin.");
         _rope = new AxialRope(network.Config.HeadDim, network.Config.MaxSeqLen, network.Config.RopeTheta);
         _parameterCount = network.parameters().Sum(p => p.numel());
         (_modelId, _revision) = (identity.ModelId, identity.Revision);
@@ -41,8 +49,10 @@ public sealed class ZunaEngine : IZunaModel
 
     /// <summary>
     /// Loads a checkpoint directory (config.json + model-00001-of-00001.safetensors | model.safetensors |
-    /// model.safetensors.index.json). <paramref name="device"/>: "cpu", "cuda", "cuda:N" or "auto";
-    /// <paramref name="dtype"/>: "float32" or "bfloat16" (matmuls in bf16, norms/RoPE/softmax inputs/time embedding/Euler in float32).
+    /// model.safetensors.index.json) of either generation: ZUNA 1.0 or ZUNA1.1 is told from the tensor names, and every
+    /// expected key and shape of that generation is checked before anything is copied. <paramref name="device"/>:
+    /// "cpu", "cuda", "cuda:N" or "auto"; <paramref name="dtype"/>: "float32" (what ZUNA1.1's sampler runs in) or
+    /// "bfloat16" (matmuls in bf16, norms/RoPE/softmax inputs/time embedding/Euler in float32; 1.0 ran under bf16 autocast).
     /// Without <paramref name="identity"/> the model is named after its folder, revision "local".
     /// </summary>
     public static ZunaEngine Load(string modelDirectory, string device = "cpu", string dtype = "float32", ModelIdentity? identity = null)
@@ -67,13 +77,27 @@ public sealed class ZunaEngine : IZunaModel
     }
 
     public ModelInfo Info => new(_modelId, _revision, _sha256.Value, Device.ToString(), Dtype == ScalarType.BFloat16 ? "bfloat16" : "float32",
-        Config.Dim, Config.NLayers, Config.NLayers, _parameterCount);
+        Config.Dim, Config.NLayers, Config.NLayers, _parameterCount, ModelGenerations.Name(Generation), MaxEpochSamples);
 
-    /// <summary>tok_idx of a batch's token layout, [S, 4] row-major (x bin, y bin, z bin, coarse time), as in the Embed output.</summary>
+    /// <summary>tok_idx of a batch in this model's token order, [S, 4] row-major (x bin, y bin, z bin, coarse time), as in the Embed output.</summary>
     public long[] TokenIndex(EpochBatch batch)
     {
+        Validate(batch);
+        return Tokenizer.TokenIndex(batch.ChannelPositions, batch.ChannelCount, batch.EpochSamples, Layout);
+    }
+
+    /// <summary>
+    /// The batch against this model's limits: epoch length up to <see cref="MaxEpochSamples"/>, and no sliding-window
+    /// attention that would bind (the config's windows are honoured by refusing, not by approximating).
+    /// </summary>
+    private void Validate(EpochBatch batch)
+    {
         Tokenizer.Validate(batch, Config.MaxSeqLen);
-        return Tokenizer.TokenIndex(batch.ChannelPositions, batch.ChannelCount, batch.EpochSamples);
+        long s = batch.TokenCount;
+        // Document-local distances: encoder 2S − 1 (registers interleaved), decoder self and cross S − 1.
+        foreach (var (name, window, span) in new[] { ("encoder_sliding_window", Config.EncoderSlidingWindow, 2 * s - 1), ("sliding_window", Config.SlidingWindow, s - 1), ("xattn_sliding_window", Config.XattnSlidingWindow, s - 1) })
+            if (window is int w && span > w)
+                throw new InvalidRecordingException($"{batch.ChannelCount} channels × {batch.EpochSamples} samples give {s} tokens, more than config.json's {name} {w} allows; sliding-window attention is not implemented (the released models use 65536).");
     }
 
     public float[] Embed(EpochBatch batch, CancellationToken cancellationToken = default) =>
@@ -82,7 +106,7 @@ public sealed class ZunaEngine : IZunaModel
     /// <summary>Encoder latents [B, S, 32] with a non-default data_norm (the input is clamp(x / dataNorm, −1, 1)).</summary>
     public float[] Embed(EpochBatch batch, float dataNorm, CancellationToken cancellationToken = default)
     {
-        Tokenizer.Validate(batch, Config.MaxSeqLen);
+        Validate(batch);
         ValidateOptions(new SamplerOptions { DataNorm = dataNorm });
         cancellationToken.ThrowIfCancellationRequested();
         using var mode = inference_mode();
@@ -100,7 +124,7 @@ public sealed class ZunaEngine : IZunaModel
         IProgress<SamplerProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        Tokenizer.Validate(batch, Config.MaxSeqLen);
+        Validate(batch);
         ValidateOptions(options);
         int s = batch.TokenCount, width = Config.InputDim;
         if (initialNoise is not null && initialNoise.Length != (long)batch.BatchSize * s * width)
@@ -119,17 +143,36 @@ public sealed class ZunaEngine : IZunaModel
         var z0 = eps.Times((float)Config.StftGlobalSigma).to(Device);
         using var rope = DecoderRope(tokIdx);
         var z = RectifiedFlowSampler.Sample(Network.decoder, latents, z0, rope, options, progress, cancellationToken);
-        // [B, S, 32] is [B, C, T] in memory (channel-major patches), so un-patching is only a reinterpretation.
-        return ToArray(z.Times(options.DataNorm));
+        return ToArray(Unpatch(z.Times(options.DataNorm), batch));
     }
 
-    /// <summary>Scaled, clipped tokens [B, S, 32] on the device, and tok_idx [S, 4] on the CPU.</summary>
+    /// <summary>
+    /// Scaled, clipped tokens [B, S, 32] in this model's token order on the device (masked tokens of
+    /// <see cref="EpochBatch.TokenMask"/> set to 0), and tok_idx [S, 4] on the CPU.
+    /// </summary>
     public (Tensor Tokens, Tensor TokIdx) Tokens(EpochBatch batch, float dataNorm)
     {
+        using var scope = NewDisposeScope();
+        int b = batch.BatchSize, c = batch.ChannelCount, tc = batch.EpochSamples / Tokenizer.PatchSamples;
         var scaled = Tokenizer.ScaleAndClip(batch.Signals, dataNorm);
-        var tokens = tensor(scaled, [batch.BatchSize, batch.TokenCount, Tokenizer.PatchSamples]).to(Device);   // [B, C·T] -> [B, S, 32]
-        var tokIdx = tensor(Tokenizer.TokenIndex(batch.ChannelPositions, batch.ChannelCount, batch.EpochSamples), [batch.TokenCount, 4]);
-        return (tokens, tokIdx);
+        // [B, C·T] is already [B, C, tc, 32]; channel-major tokens are that memory as is, time-major ones swap C and tc.
+        var tokens = tensor(scaled, [b, c, tc, Tokenizer.PatchSamples]);
+        if (Layout.TimeMajor) tokens = tokens.transpose(1, 2);                                     // [B, tc, C, 32]
+        tokens = tokens.reshape(b, batch.TokenCount, Tokenizer.PatchSamples);                    // [B, S, 32]
+        if (batch.TokenMask is { } mask)
+            tokens = tokens.masked_fill(tensor(mask, [b, batch.TokenCount, 1]), 0f);             // masked tokens are exactly 0
+        var tokIdx = tensor(Tokenizer.TokenIndex(batch.ChannelPositions, c, batch.EpochSamples, Layout), [batch.TokenCount, 4]);
+        return (tokens.to(Device).MoveToOuterDisposeScope(), tokIdx.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Tokens [B, S, 32] in this model's order back to signals [B, C, T] (the inverse of the patching in <see cref="Tokens"/>).</summary>
+    public Tensor Unpatch(Tensor tokens, EpochBatch batch)
+    {
+        int b = batch.BatchSize, c = batch.ChannelCount, tc = batch.EpochSamples / Tokenizer.PatchSamples;
+        if (!Layout.TimeMajor) return tokens.reshape(b, c, batch.EpochSamples);                  // [B, S, 32] is [B, C, T] in memory
+        using var scope = NewDisposeScope();
+        return tokens.reshape(b, tc, c, Tokenizer.PatchSamples).transpose(1, 2)                  // [B, tc, C, 32] -> [B, C, tc, 32]
+            .reshape(b, c, batch.EpochSamples).MoveToOuterDisposeScope();
     }
 
     /// <summary>Encoder latents [B, S, 32] float32 for tokens [B, S, 32] and tok_idx [S, 4].</summary>

@@ -10,6 +10,7 @@ public sealed record DecoderBlockScales(Tensor X, Tensor Y, Tensor Attention, Te
 /// <summary>
 /// Cross-attention → self-attention → SwiGLU, each pre-normed by its own AdaRMSNorm with a plain residual add.
 /// The key/value side (projected latents) is normalised by cross_attention_y_norm, so K/V change with t.
+/// ZUNA1.1 adds QK-norm in both attentions and a plain RMSNorm on each sub-layer output before the add (sandwich norm).
 /// </summary>
 public sealed class DecoderBlock : nn.Module
 {
@@ -18,16 +19,23 @@ public sealed class DecoderBlock : nn.Module
     public SelfAttention attention;
     public FeedForward feed_forward;
     public AdaRMSNorm attention_norm, ffn_norm;
+    public RMSNorm? cross_attention_norm_post, attention_norm_post, ffn_norm_post;   // ZUNA1.1 only
 
     public DecoderBlock(ZunaConfig config, ScalarType dtype, Device device) : base(nameof(DecoderBlock))
     {
-        cross_attention = new CrossAttention(config.Dim, config.Heads, config.HeadDim, dtype, device);
+        cross_attention = new CrossAttention(config.Dim, config.Heads, config.HeadDim, dtype, device, config.QkNorm);
         cross_attention_x_norm = new AdaRMSNorm(config.TDim, config.Dim, config.NormEps, device);
         cross_attention_y_norm = new AdaRMSNorm(config.TDim, config.Dim, config.NormEps, device);
-        attention = new SelfAttention(config.Dim, config.Heads, config.HeadDim, dtype, device);
+        attention = new SelfAttention(config.Dim, config.Heads, config.HeadDim, dtype, device, config.QkNorm);
         feed_forward = new FeedForward(config.Dim, config.FfnHidden, dtype, device);
         attention_norm = new AdaRMSNorm(config.TDim, config.Dim, config.NormEps, device);
         ffn_norm = new AdaRMSNorm(config.TDim, config.Dim, config.NormEps, device);
+        if (config.SandwichNorm)
+        {
+            cross_attention_norm_post = new RMSNorm(config.Dim, config.NormEps, device, wrapped: true);
+            attention_norm_post = new RMSNorm(config.Dim, config.NormEps, device, wrapped: true);
+            ffn_norm_post = new RMSNorm(config.Dim, config.NormEps, device, wrapped: true);
+        }
         RegisterComponents();
     }
 
@@ -42,9 +50,10 @@ public sealed class DecoderBlock : nn.Module
     {
         using var scope = NewDisposeScope();
         var kvInput = AdaRMSNorm.ForwardNormalised(yUnit, scales.Y, dtype);
-        h = h.Plus(cross_attention.Forward(cross_attention_x_norm.Forward(h, scales.X, dtype), kvInput, rope, rope));
-        h = h.PlusInPlace(attention.Forward(attention_norm.Forward(h, scales.Attention, dtype), rope));
-        h = h.PlusInPlace(feed_forward.Forward(ffn_norm.Forward(h, scales.Ffn, dtype)));
+        var crossOut = cross_attention.Forward(cross_attention_x_norm.Forward(h, scales.X, dtype), kvInput, rope, rope);
+        h = h.Plus(RMSNorm.ApplyIfPresent(cross_attention_norm_post, crossOut));
+        h = h.PlusInPlace(RMSNorm.ApplyIfPresent(attention_norm_post, attention.Forward(attention_norm.Forward(h, scales.Attention, dtype), rope)));
+        h = h.PlusInPlace(RMSNorm.ApplyIfPresent(ffn_norm_post, feed_forward.Forward(ffn_norm.Forward(h, scales.Ffn, dtype))));
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -26,7 +26,7 @@ public sealed class Encoder : nn.Module
         tok_embeddings = new Linear(config.EncoderInputDim, config.Dim, hasBias: true, dtype, device);
         registers = new Parameter(empty([1, config.EncoderInputDim], dtype, device), requires_grad: false);
         layers = new ModuleList<EncoderBlock>(Enumerable.Range(0, config.NLayers).Select(_ => new EncoderBlock(config, dtype, device)).ToArray());
-        norm = new RMSNorm(config.Dim, config.NormEps, device);
+        norm = new RMSNorm(config.Dim, config.NormEps, device, config.WrappedNormKeys);
         output = new Linear(config.Dim, config.EncoderOutputDim, hasBias: false, dtype, device);
         RegisterComponents();
     }

@@ -5,9 +5,10 @@ using Zuna.Engine.SafeTensors;
 namespace Zuna.Engine.Outputs;
 
 /// <summary>
-/// The embeddings output: <c>latents</c> F32 [E, S, 32] (one 32-d vector per token, tokens channel-major, S = C·T/32),
-/// <c>tok_idx</c> I64 [S, 4] (each token's discretised x, y, z and time index) and <c>chan_pos</c> F32 [C, 3];
-/// metadata from <see cref="OutputMetadata"/>.
+/// The embeddings output: <c>latents</c> F32 [E, S, 32] (one 32-d vector per token, S = C·T/32, tokens in the model's
+/// order: ZUNA 1.0 channel-major, ZUNA1.1 time-major; metadata <c>token_order</c>), <c>tok_idx</c> I64 [S, 4] (each
+/// token's discretised x, y, z and time index, same order) and <c>chan_pos</c> F32 [C, 3]; metadata from
+/// <see cref="OutputMetadata"/>.
 /// </summary>
 public static class EmbeddingFile
 {

@@ -9,7 +9,8 @@ namespace Zuna.Engine.Outputs;
 /// The metadata every output carries, built here only, so a file explains itself the same way whether the CLI or
 /// the HTTP service wrote it. <c>format</c> and <c>operation</c> first; then the input's keys (<c>channel_names</c>,
 /// <c>n_epochs</c>, <c>sfreq</c>, and <c>sfreq_in</c>, <c>global_mean</c>, <c>global_std</c> when the input has
-/// them); then <c>model_id</c>, <c>model_revision</c>, <c>model_sha256</c> when a model ran; reconstructions add
+/// them); then <c>model_id</c>, <c>model_revision</c>, <c>model_sha256</c>, <c>model_generation</c> ("ZUNA1.0" /
+/// "ZUNA1.1") and <c>token_order</c> ("channel-major" / "time-major") when a model ran; reconstructions add
 /// <c>seed</c>, <c>steps</c>, <c>cfg</c>, <c>data_norm</c> and <c>units</c>. Values are strings; numbers in invariant
 /// culture with round-trip precision.
 /// </summary>
@@ -38,6 +39,9 @@ public static class OutputMetadata
             entries.Add(("model_id", model.ModelId));
             entries.Add(("model_revision", model.Revision));
             entries.Add(("model_sha256", model.WeightsSha256));
+            // Which release ran, and so how latents/tok_idx tokens are ordered (1.0 channel-major, 1.1 time-major).
+            entries.Add(("model_generation", model.Generation));
+            entries.Add(("token_order", TokenLayout.For(model).OrderName));
         }
         if (operation == Operation.Reconstruct && sampler is not null)
         {

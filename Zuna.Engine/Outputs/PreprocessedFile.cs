@@ -50,7 +50,7 @@ public static class PreprocessedFile
         if (epochs < 1 || channels < 1)
             throw new InvalidRecordingException($"{src}: '{EegTensor}' holds no data (shape [{string.Join(", ", eeg.Shape)}]).");
         if (samples <= 0 || samples % 32 != 0 || samples > PreprocessOptions.MaxEpochSamples)
-            throw new InvalidRecordingException($"{src}: epochs of {samples} samples are not usable (need a multiple of 32, at most {PreprocessOptions.MaxEpochSamples}).");
+            throw new InvalidRecordingException($"{src}: epochs of {samples} samples are not usable (need a multiple of 32, at most {PreprocessOptions.MaxEpochSamples}; the model checks its own limit).");
 
         string[] names = ReadNames(file, (int)channels);
         double? sfreqIn = ReadOptionalNumber(file, "sfreq_in");

@@ -7,7 +7,13 @@ namespace Zuna.Engine.Preprocessing;
 /// </summary>
 public sealed record PreprocessOptions
 {
-    public const int MaxEpochSamples = 1600; // the model's RoPE table has 50 coarse time steps of 32 samples
+    /// <summary>
+    /// Longest epoch any ZUNA generation takes: ZUNA1.1's RoPE table has 256 coarse steps of 32 samples (32 s).
+    /// The loaded model checks its own limit when it runs (ZUNA 1.0: <see cref="Zuna10MaxEpochSamples"/>).
+    /// </summary>
+    public const int MaxEpochSamples = 8192;
+    /// <summary>ZUNA 1.0's limit: 50 coarse steps of 32 samples (6.25 s).</summary>
+    public const int Zuna10MaxEpochSamples = 1600;
 
     public bool HighPass { get; init; } = true;
     public bool AverageReference { get; init; } = true;
@@ -20,7 +26,7 @@ public sealed record PreprocessOptions
     public void Validate()
     {
         if (EpochSamples <= 0 || EpochSamples % 32 != 0 || EpochSamples > MaxEpochSamples)
-            throw new InvalidOptionException($"epoch length {EpochSamples} samples is invalid: it must be a positive multiple of 32 and at most {MaxEpochSamples} (6.25 s at 256 Hz).");
+            throw new InvalidOptionException($"epoch length {EpochSamples} samples is invalid: it must be a positive multiple of 32 and at most {MaxEpochSamples} (32 s at 256 Hz, ZUNA1.1; ZUNA 1.0 takes at most {Zuna10MaxEpochSamples}).");
         foreach (var name in BadChannels)
             if (string.IsNullOrWhiteSpace(name)) throw new InvalidOptionException("bad channel names must not be empty.");
     }

@@ -17,7 +17,10 @@ public sealed class Checkpoint : IDisposable
     private readonly List<SafeTensorsFile> _files = [];
 
     public string Directory { get; }
+    /// <summary>config.json read with the defaults of <see cref="Generation"/>.</summary>
     public ZunaConfig Config { get; }
+    /// <summary>ZUNA 1.0 or 1.1, from the tensor names (docs/zuna11.md §2.4).</summary>
+    public ModelGeneration Generation => Config.Generation;
     public IReadOnlyList<string> WeightFiles { get; }
     public IReadOnlyDictionary<string, CheckpointTensor> Tensors { get; }
 
@@ -30,12 +33,13 @@ public sealed class Checkpoint : IDisposable
         _files = files;
     }
 
-    /// <summary>Maps the weight files of <paramref name="directory"/> and reads config.json (a missing config means all defaults).</summary>
+    /// <summary>
+    /// Maps the weight files of <paramref name="directory"/>, tells the generation from the tensor names and reads
+    /// config.json with that generation's defaults (a missing config means all defaults).
+    /// </summary>
     public static Checkpoint Open(string directory)
     {
         if (!System.IO.Directory.Exists(directory)) throw new ModelLoadException($"model directory not found: {directory}");
-        string configPath = Path.Combine(directory, "config.json");
-        var config = File.Exists(configPath) ? ZunaConfig.FromFile(configPath) : new ZunaConfig();
         var weightFiles = FindWeightFiles(directory);
 
         var files = new List<SafeTensorsFile>();
@@ -58,13 +62,16 @@ public sealed class Checkpoint : IDisposable
                         throw new ModelLoadException($"{path}: tensor '{key}' appears twice in the checkpoint.");
                 }
             }
+            var generation = ModelGenerations.Detect(tensors.Keys, directory);
+            string configPath = Path.Combine(directory, "config.json");
+            var config = File.Exists(configPath) ? ZunaConfig.FromFile(configPath, generation) : ZunaConfig.FromJson("{}", configPath, generation);
+            return new Checkpoint(directory, config, weightFiles, tensors, files);
         }
         catch
         {
             foreach (var f in files) f.Dispose();
             throw;
         }
-        return new Checkpoint(directory, config, weightFiles, tensors, files);
     }
 
     private static List<string> FindWeightFiles(string directory)

@@ -23,6 +23,8 @@ public static class CheckpointWriter
     /// <summary>
     /// Writes config.json and model-00001-of-00001.safetensors (F32, keys prefixed "model." like the HF file) with
     /// random values of a sensible scale: Linear weights ±√(3/fan_in) uniform, biases small, gains near 1.
+    /// The generation is <paramref name="config"/>'s (<see cref="ZunaConfig.Released"/> gives either release's shape);
+    /// a ZUNA1.1 config.json gets the 1.1 keys, so it loads back with the same values.
     /// </summary>
     public static string WriteRandom(string directory, ZunaConfig config, ulong seed, bool writeNHeads = false)
     {
@@ -35,6 +37,17 @@ public static class CheckpointWriter
             ["tok_idx_type"] = "{x,y,z,tc}", ["stft_global_sigma"] = config.StftGlobalSigma, ["adaptive_loss_weighting"] = true, ["dropout_type"] = "zeros",
         };
         if (writeNHeads) model["n_heads"] = config.Heads;
+        if (config.Generation == ModelGeneration.Zuna11)
+        {
+            model.Remove("dropout_type");
+            model.Remove("adaptive_loss_weighting");
+            model["dropout_vec_type"] = config.DropoutVecType;
+            model["ape_dim"] = config.ApeDim;
+            model["register_tok_idx"] = "mean_all";
+        }
+        if (config.EncoderSlidingWindow is int encoderWindow) model["encoder_sliding_window"] = encoderWindow;
+        if (config.SlidingWindow is int window) model["sliding_window"] = window;
+        if (config.XattnSlidingWindow is int crossWindow) model["xattn_sliding_window"] = crossWindow;
         File.WriteAllText(Path.Combine(directory, "config.json"), JsonSerializer.Serialize(new { model }));
 
         var rng = new XorShift(seed);

@@ -21,7 +21,7 @@ public static class WeightLoader
         foreach (var (key, target) in expected)
         {
             if (!checkpoint.Tensors.TryGetValue(key, out var source))
-                throw new ModelLoadException($"checkpoint {checkpoint.Directory} has no tensor '{key}' (expected shape [{string.Join(", ", target.shape)}]).");
+                throw new ModelLoadException($"checkpoint {checkpoint.Directory} has no tensor '{key}' (expected shape [{string.Join(", ", target.shape)}] for {ModelGenerations.Name(checkpoint.Generation)}).");
             if (!source.Entry.Shape.SequenceEqual(target.shape))
                 throw new ModelLoadException($"checkpoint tensor '{key}' has shape [{string.Join(", ", source.Entry.Shape)}], the model expects [{string.Join(", ", target.shape)}].");
             if (!FloatDtypes.Contains(source.Entry.Dtype))
@@ -30,8 +30,7 @@ public static class WeightLoader
         foreach (var key in checkpoint.Tensors.Keys.Order(StringComparer.Ordinal))
         {
             if (expected.ContainsKey(key)) continue;
-            string hint = key.Contains("q_norm", StringComparison.Ordinal) ? " (a ZUNA1.1 checkpoint? only ZUNA v1 is supported)" : "";
-            throw new ModelLoadException($"checkpoint tensor '{key}' is not part of the ZUNA model{hint}.");
+            throw new ModelLoadException($"checkpoint tensor '{key}' is not part of the {ModelGenerations.Name(checkpoint.Generation)} model (generation told from the tensor names).");
         }
     }
 

@@ -1,12 +1,14 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Zuna.Engine.Weights;
 
 /// <summary>
-/// The "model" object of ZUNA's config.json (docs/zuna-model.md §1.2). Property names are the JSON keys;
-/// every default is the value the released checkpoint runs with when the key is absent
-/// (dataclass defaults of DecoderTransformerArgs / DecoderArgs / BaseTransformerArgs).
+/// The "model" object of ZUNA's config.json (docs/zuna-model.md §1.2, docs/zuna11.md §2.3). Property names are the
+/// JSON keys; every default is the value the original code runs with when the key is absent (dataclass defaults of
+/// DecoderTransformerArgs / DecoderArgs / BaseTransformerArgs). The property initialisers are the ZUNA 1.0 defaults;
+/// ZUNA1.1 changed some of them (<see cref="Zuna11Defaults"/>), applied by <see cref="FromJson"/> for a 1.1 checkpoint.
 /// </summary>
 public sealed record ZunaConfig
 {
@@ -42,6 +44,52 @@ public sealed record ZunaConfig
     [JsonPropertyName("seqlen_t")] public bool SeqlenT { get; init; }
     [JsonPropertyName("tok_idx_type")] public string TokIdxType { get; init; } = "{x,y,z,tc}";
     [JsonPropertyName("dropout_type")] public string DropoutType { get; init; } = "zeros";
+    /// <summary>ZUNA1.1's name for the mask-vector type; only "learnable" would add a tensor (not supported).</summary>
+    [JsonPropertyName("dropout_vec_type")] public string DropoutVecType { get; init; } = "zeros";
+    /// <summary>Absolute position embeddings; only 0 (none, as released) is supported.</summary>
+    [JsonPropertyName("ape_dim")] public int ApeDim { get; init; }
+    /// <summary>
+    /// Sliding-window widths of encoder self-, decoder self- and cross-attention (|q − kv| ≤ W on document-local
+    /// positions). null = never binds (ZUNA 1.0 runs with 65536). Windows that would bind are refused at model time.
+    /// </summary>
+    [JsonPropertyName("encoder_sliding_window")] public int? EncoderSlidingWindow { get; init; }
+    [JsonPropertyName("sliding_window")] public int? SlidingWindow { get; init; }
+    [JsonPropertyName("xattn_sliding_window")] public int? XattnSlidingWindow { get; init; }
+
+    /// <summary>Set by the loader from the tensor names, never read from the JSON.</summary>
+    [JsonIgnore] public ModelGeneration Generation { get; init; } = ModelGeneration.Zuna10;
+    /// <summary>ZUNA1.1: per-head RMSNorm of q and k (gains q_norm/k_norm) after the projections, before RoPE.</summary>
+    public bool QkNorm => Generation == ModelGeneration.Zuna11;
+    /// <summary>ZUNA1.1: every sub-layer output goes through an RMSNorm (…_norm_post) before the residual add.</summary>
+    public bool SandwichNorm => Generation == ModelGeneration.Zuna11;
+    /// <summary>ZUNA1.1: plain RMSNorm gains are stored as <c>….norm.weight</c> (torch.nn.RMSNorm in a child "norm").</summary>
+    public bool WrappedNormKeys => Generation == ModelGeneration.Zuna11;
+
+    /// <summary>
+    /// The ZUNA1.1 dataclass defaults that differ from 1.0 (docs/zuna11.md §2.3). The released file sets most of these;
+    /// an absent one takes this value, as in the original, and fails loudly where it changes shapes or features.
+    /// </summary>
+    public static IReadOnlyDictionary<string, JsonNode> Zuna11Defaults { get; } = new Dictionary<string, JsonNode>
+    {
+        ["max_seqlen"] = 1024,
+        ["encoder_sliding_window"] = 128,
+        ["sliding_window"] = 128,
+        ["xattn_sliding_window"] = 32,
+        ["ape_dim"] = 1,
+        ["tok_idx_type"] = "{x,y,z,tc,ch}",
+        ["stft_global_sigma"] = 1.0,
+        ["input_dim"] = 64,
+        ["encoder_output_dim"] = 128,
+        ["dropout_vec_type"] = "zero",
+    };
+
+    /// <summary>
+    /// The model object the released checkpoint of <paramref name="generation"/> runs with (docs/zuna-model.md §1.2,
+    /// docs/zuna11.md §2.3), n_heads 8 as the loader derives it. For benchmarks and shape tests.
+    /// </summary>
+    public static ZunaConfig Released(ModelGeneration generation) => generation == ModelGeneration.Zuna11
+        ? new ZunaConfig { Generation = generation, NHeads = 8, MaxSeqLen = 256, EncoderSlidingWindow = 65536, SlidingWindow = 65536, XattnSlidingWindow = 65536 }
+        : new ZunaConfig { NHeads = 8 };
 
     /// <summary>n_heads from the config, else the dataclass default 8 (the loader replaces it with wq rows / head_dim).</summary>
     public int Heads => NHeads ?? 8;
@@ -59,16 +107,23 @@ public sealed record ZunaConfig
         }
     }
 
-    /// <summary>Reads config.json: a top-level "model" object (HF layout) or the model fields at the top level.</summary>
-    public static ZunaConfig FromJson(string json, string source = "config.json")
+    /// <summary>
+    /// Reads config.json: a top-level "model" object (HF layout) or the model fields at the top level. Absent keys take
+    /// the defaults of <paramref name="generation"/>; unknown keys are ignored.
+    /// </summary>
+    public static ZunaConfig FromJson(string json, string source = "config.json", ModelGeneration generation = ModelGeneration.Zuna10)
     {
         try
         {
-            using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            var model = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object ? m : root;
+            var root = JsonNode.Parse(json);
+            var model = root is JsonObject o && o["model"] is JsonObject m ? m : root as JsonObject
+                        ?? throw new ModelLoadException($"{source}: the model configuration is not a JSON object.");
+            if (generation == ModelGeneration.Zuna11)
+                foreach (var (key, value) in Zuna11Defaults)
+                    if (!model.ContainsKey(key)) model[key] = value.DeepClone();
             var config = model.Deserialize<ZunaConfig>(new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowReadingFromString })
                          ?? throw new ModelLoadException($"{source}: empty model configuration.");
+            config = config with { Generation = generation };
             config.Validate(source);
             return config;
         }
@@ -78,8 +133,8 @@ public sealed record ZunaConfig
         }
     }
 
-    public static ZunaConfig FromFile(string path) =>
-        File.Exists(path) ? FromJson(File.ReadAllText(path), path) : throw new ModelLoadException($"config.json not found: {path}");
+    public static ZunaConfig FromFile(string path, ModelGeneration generation = ModelGeneration.Zuna10) =>
+        File.Exists(path) ? FromJson(File.ReadAllText(path), path, generation) : throw new ModelLoadException($"config.json not found: {path}");
 
     private void Validate(string source)
     {
@@ -91,5 +146,8 @@ public sealed record ZunaConfig
         Require(InputDim == EncoderInputDim, $"input_dim {InputDim} ≠ encoder_input_dim {EncoderInputDim}");
         Require(MaxSeqLen > 0 && TDim > 0 && TDim % 2 == 0, $"max_seqlen {MaxSeqLen}, t_dim {TDim}");
         Require(NKvHeads is null || NKvHeads == NHeads, "grouped-query attention (n_kv_heads ≠ n_heads)");
+        Require(ApeDim == 0, $"ape_dim {ApeDim} (absolute position embeddings; the released models use 0)");
+        Require(TokIdxType == "{x,y,z,tc}", $"tok_idx_type {TokIdxType} (only {{x,y,z,tc}})");
+        Require(DropoutVecType != "learnable", "dropout_vec_type learnable (a learned mask vector)");
     }
 }

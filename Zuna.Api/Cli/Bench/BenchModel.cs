@@ -25,13 +25,17 @@ public static class BenchModel
         var layers = new Option<int>("--layers") { Description = "layers per stack (16 = the released model)", DefaultValueFactory = _ => 16 };
         var modelDir = new Option<string?>("--model") { Description = "use this checkpoint directory instead of random weights" };
         var saveRandom = new Option<string?>("--save-random") { Description = "only write a full-size random checkpoint (real shapes and config) to this directory, e.g. for `zuna bench load --model-dir`" };
+        var generation = new Option<string>("--generation") { Description = "ZUNA1.1 or ZUNA1.0: the release whose keys, norms and config the random checkpoint has", DefaultValueFactory = _ => "ZUNA1.1" };
         var command = new Command("model", "ZUNA model speed and memory at full size (random weights).");
-        foreach (var o in new Option[] { channels, threads, dtypes, steps, layers, modelDir, saveRandom }) command.Options.Add(o);
+        foreach (var o in new Option[] { channels, threads, dtypes, steps, layers, modelDir, saveRandom, generation }) command.Options.Add(o);
         command.SetAction(parse =>
         {
+            if (!ModelGenerations.TryParse(parse.GetValue(generation), out var release))
+                throw new InvalidOptionException($"--generation must be ZUNA1.0 or ZUNA1.1 (got '{parse.GetValue(generation)}').");
+            var config = ZunaConfig.Released(release) with { NLayers = parse.GetValue(layers) };
             if (parse.GetValue(saveRandom) is { } target)
             {
-                CheckpointWriter.WriteRandom(target, new ZunaConfig { NLayers = parse.GetValue(layers), NHeads = 8 }, seed: 20260301);
+                CheckpointWriter.WriteRandom(target, config, seed: 20260301);
                 parse.InvocationConfiguration.Output.WriteLine($"random checkpoint written to {target}");
                 return 0;
             }
@@ -40,7 +44,7 @@ public static class BenchModel
                 parse.GetValue(threads),
                 parse.GetValue(dtypes)!.Split(',', StringSplitOptions.RemoveEmptyEntries),
                 Math.Max(1, parse.GetValue(steps)),
-                parse.GetValue(layers),
+                config,
                 parse.GetValue(modelDir));
             Run(options, parse.InvocationConfiguration.Output);
             return 0;
@@ -48,14 +52,14 @@ public static class BenchModel
         return command;
     }
 
-    private sealed record Settings(int[] Channels, int Threads, string[] Dtypes, int Steps, int Layers, string? ModelDir);
+    private sealed record Settings(int[] Channels, int Threads, string[] Dtypes, int Steps, ZunaConfig Config, string? ModelDir);
 
     private static void Run(Settings settings, TextWriter output)
     {
         TorchRuntime.Initialise(settings.Threads);
         torch.set_num_threads(settings.Threads);
-        var config = new ZunaConfig { NLayers = settings.Layers, NHeads = 8 };
-        output.WriteLine($"# zuna bench model — {settings.Threads} threads, {Environment.ProcessorCount} cores visible, libtorch {TorchVersion()}");
+        var config = settings.Config;
+        output.WriteLine($"# zuna bench model — {ModelGenerations.Name(config.Generation)}, {settings.Threads} threads, {Environment.ProcessorCount} cores visible, libtorch {TorchVersion()}");
         output.WriteLine();
 
         var peaks = settings.Dtypes.ToDictionary(d => d, MatmulPeak);
