@@ -1,6 +1,5 @@
 using Microsoft.Playwright;
 using Zuna.Api.Tests.Api;
-using Zuna.Api.Tests.Deploy;
 
 namespace Zuna.Api.Tests.Viewer;
 
@@ -59,17 +58,13 @@ internal sealed class BrowserSession : IAsyncDisposable
     public Task<string> CanvasDataAsync(string id, string key) =>
         Page.EvalOnSelectorAsync<string>($"#{id}", $"c => c.dataset.{key} ?? ''");
 
-    public async Task<string> ScreenshotAsync(string name)
+    /// <param name="forReadme">Also copied into docs/images when ZUNA_UPDATE_DOCS=1.</param>
+    public async Task<string> ScreenshotAsync(string name, bool forReadme = false)
     {
         Directory.CreateDirectory(ScreenshotFolder);
         string path = Path.Combine(ScreenshotFolder, name);
         await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
-        if (Environment.GetEnvironmentVariable("ZUNA_UPDATE_DOCS") == "1")
-        {
-            string docs = RepoFiles.Path("docs/images");
-            Directory.CreateDirectory(docs);
-            File.Copy(path, Path.Combine(docs, name), overwrite: true);
-        }
+        if (forReadme) DocsImages.Publish(path);
         return path;
     }
 

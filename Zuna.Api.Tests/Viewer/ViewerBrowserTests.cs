@@ -48,7 +48,7 @@ public sealed class ViewerBrowserTests
         Assert.Equal("7", await page.EvalOnSelectorAsync<string>("#results", "e => e.dataset.seed"));
         Assert.Equal(channels, await page.Locator("#channels .error-value").CountAsync());
         Assert.True(await CountPixelsAsync(page, "traces", 26, 102, 217) > 100, "the reconstruction (blue) is on the canvas");
-        await browser.ScreenshotAsync("viewer-reconstruction.png");
+        await browser.ScreenshotAsync("viewer-reconstruction.png", forReadme: true);
         Assert.Empty(browser.PageErrors);
         Assert.Empty(browser.Dialogs);
     }
@@ -65,7 +65,7 @@ public sealed class ViewerBrowserTests
         var size = await page.EvalOnSelectorAsync<int[]>("#heatmap", "c => [c.width, c.height]");
         Assert.Equal([32, input.ChannelCount * input.EpochSamples / 32], size);
         Assert.True(await CountPixelsAsync(page, "projection", -1, -1, -1) > 100, "the projection drew its points");
-        await browser.ScreenshotAsync("viewer-latents.png");
+        await browser.ScreenshotAsync("viewer-latents.png", forReadme: true);
         Assert.Empty(browser.PageErrors);
     }
 

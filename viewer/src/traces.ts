@@ -93,7 +93,8 @@ export class TraceView {
         const reconstructed = this.overlay?.traces[this.overlay.indexOf(name)];
         ctx.save();
         // Each trace stays within its own row and half of each neighbour, so one wild channel cannot cover the others.
-        ctx.beginPath(); ctx.rect(Gutter, top - rowHeight / 2, plotWidth, rowHeight * 2); ctx.clip();
+        const clipTop = Math.max(0, top - rowHeight / 2), clipBottom = Math.min(height - AxisHeight, top + rowHeight * 1.5);
+        ctx.beginPath(); ctx.rect(Gutter, clipTop, plotWidth, clipBottom - clipTop); ctx.clip();
         if (original) { this.drawTrace(ctx, original, mid, k, plotWidth, this.overlay ? Colors.underlay : Colors.original); drawnTraces++; }
         if (reconstructed) { this.drawTrace(ctx, reconstructed, mid, k, plotWidth, this.added.has(name) ? Colors.added : Colors.reconstruction); drawnTraces++; }
         ctx.restore();

@@ -10,6 +10,7 @@ namespace Zuna.Api.Cli.Figures;
 public static class ReconstructionFigures
 {
     private const int CellSamples = 32;
+    private const double Spacing = 6, Clip = 3.5; // z-units between rows; traces clipped so a wild channel cannot cover the others
 
     /// <param name="input">The model input [E, C, T] (z-units, masked cells zero).</param>
     /// <param name="reconstruction">The reconstruction, same shape.</param>
@@ -43,17 +44,16 @@ public static class ReconstructionFigures
     private static string Waveforms(string folder, string[] names, float[] input, float[] reconstruction, bool[] masked,
         int epoch, int channels, int samples, double sampleRate, bool[] added)
     {
-        var plot = FigureStyle.NewPlot($"Epoch {epoch}: input (grey) and reconstruction (blue; added electrodes orange), masked cells shaded",
+        var plot = FigureStyle.NewPlot($"Epoch {epoch}: input (grey), reconstruction (blue; added electrodes orange), masked cells shaded; z-units, clipped at ±{Clip}",
             "time in the epoch (s)", "channel");
-        double spacing = 6; // z-units between rows
         for (int c = 0; c < channels; c++)
         {
-            double offset = -c * spacing;
+            double offset = -c * Spacing;
             int first = (epoch * channels + c) * samples;
             for (int cell = 0; cell < samples / CellSamples; cell++)
             {
                 if (!masked[first / CellSamples + cell]) continue;
-                var shade = plot.Add.Rectangle(cell * CellSamples / sampleRate, (cell + 1) * CellSamples / sampleRate, offset - spacing / 2, offset + spacing / 2);
+                var shade = plot.Add.Rectangle(cell * CellSamples / sampleRate, (cell + 1) * CellSamples / sampleRate, offset - Spacing / 2, offset + Spacing / 2);
                 shade.FillStyle.Color = FigureStyle.Masked;
                 shade.LineStyle.Width = 0;
             }
@@ -62,7 +62,7 @@ public static class ReconstructionFigures
             AddTrace(plot, reconstruction.AsSpan(first, samples), offset, sampleRate, isAdded ? FigureStyle.Added : FigureStyle.Reconstruction);
         }
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            Enumerable.Range(0, channels).Select(c => -c * spacing).ToArray(), names);
+            Enumerable.Range(0, channels).Select(c => -c * Spacing).ToArray(), names);
         plot.Axes.SetLimitsX(0, samples / sampleRate);
         return FigureStyle.Save(plot, folder, "waveforms.png", FigureStyle.Width, Math.Max(FigureStyle.Height, 60 + channels * 28));
     }
@@ -70,7 +70,7 @@ public static class ReconstructionFigures
     private static void AddTrace(Plot plot, ReadOnlySpan<float> values, double offset, double sampleRate, Color color)
     {
         var ys = new double[values.Length];
-        for (int i = 0; i < ys.Length; i++) ys[i] = values[i] + offset;
+        for (int i = 0; i < ys.Length; i++) ys[i] = Math.Clamp(values[i], -Clip, Clip) + offset;
         var signal = plot.Add.Signal(ys, 1 / sampleRate);
         signal.Color = color;
         signal.LineWidth = 1;
