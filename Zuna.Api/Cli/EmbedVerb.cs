@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Zuna.Api.Cli.Figures;
+using Zuna.Engine.Preprocessing;
 using Zuna.Engine.Outputs;
 using Zuna.Engine.SafeTensors;
 
@@ -11,15 +13,23 @@ public static class EmbedVerb
     {
         var common = new ModelVerbOptions();
         var output = new Option<FileInfo>("--out") { Description = "Output .safetensors: latents [E, S, 32], tok_idx [S, 4], chan_pos [C, 3].", Required = true };
+        var figures = FigureOutput.CreateOption();
         var command = new Command("embed", "Encode a recording into ZUNA latents (one 32-d vector per channel per 0.125 s).");
         common.AddTo(command);
         command.Options.Add(output);
+        command.Options.Add(figures);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var log = parse.InvocationConfiguration.Error;
-            var input = common.LoadInput(parse);
+            var times = new PhaseTimes();
+            Preprocessed input;
+            using (times.Measure("load input")) input = common.LoadInput(parse);
             int batchSize = common.BatchSize(parse);
+            var loadModel = times.Measure("load model");
             using var engine = await common.LoadModelAsync(parse, log, cancellationToken);
+            loadModel.Dispose();
+
+            var modelPhase = times.Measure("model");
 
             int s = input.ChannelCount * (input.EpochSamples / 32), width = engine.Config.InputDim;
             var latents = new float[(long)input.EpochCount * s * width];
@@ -31,9 +41,12 @@ public static class EmbedVerb
                 log.WriteLine($"zuna: encoded {first + count}/{input.EpochCount} epochs");
             }
             var tokIdx = engine.TokenIndex(ModelVerbOptions.Slice(input, 0, Math.Min(1, input.EpochCount)));
+            modelPhase.Dispose();
 
-            SafeTensorsWriter.From(EmbeddingFile.Layout(input, latents, tokIdx, engine.Info)).Write(parse.GetValue(output)!.FullName);
+            using (times.Measure("write"))
+                SafeTensorsWriter.From(EmbeddingFile.Layout(input, latents, tokIdx, engine.Info)).Write(parse.GetValue(output)!.FullName);
             log.WriteLine($"zuna: wrote {parse.GetValue(output)!.FullName}");
+            FigureOutput.WriteEmbeddings(parse.GetValue(figures), log, latents, width, times);
             return CliApp.ExitCodes.Ok;
         });
         return command;

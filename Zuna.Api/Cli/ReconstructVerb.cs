@@ -1,8 +1,10 @@
 using System.CommandLine;
+using Zuna.Api.Cli.Figures;
 using Zuna.Engine;
 using Zuna.Engine.Fif;
 using Zuna.Engine.Inference;
 using Zuna.Engine.Outputs;
+using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Cli;
@@ -19,10 +21,11 @@ public static class ReconstructVerb
         var seed = new Option<long>("--seed") { Description = "Noise seed; epoch e always gets the draws of (seed, e).", DefaultValueFactory = _ => 0 };
         var dataNorm = new Option<float>("--data-norm") { Description = "Input is clamp(x / data_norm, -1, 1).", DefaultValueFactory = _ => 10f };
         var initNoise = new Option<FileInfo?>("--init-noise") { Description = "Safetensors with `eps` [E, S, 32] standard-normal draws to start from (z0 = 0.1·eps), for reproducibility checks." };
+        var figures = FigureOutput.CreateOption();
 
         var command = new Command("reconstruct", "Reconstruct a recording through ZUNA: denoise observed channels, fill in bad or added ones.");
         common.AddTo(command);
-        foreach (var option in new Option[] { output, steps, cfg, seed, dataNorm, initNoise }) command.Options.Add(option);
+        foreach (var option in new Option[] { output, steps, cfg, seed, dataNorm, initNoise, figures }) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var log = parse.InvocationConfiguration.Error;
@@ -32,13 +35,18 @@ public static class ReconstructVerb
                 throw new InvalidOptionException($"--out must end in .safetensors or .fif: {outPath}");
             var sampler = new SamplerOptions { Steps = parse.GetValue(steps), Cfg = parse.GetValue(cfg), DataNorm = parse.GetValue(dataNorm) };
 
-            var input = common.LoadInput(parse);
+            var times = new PhaseTimes();
+            Preprocessed input;
+            using (times.Measure("load input")) input = common.LoadInput(parse);
             if (asFif) ReconstructionFile.EnsureVoltsScale(input); // before the model runs, not after
             int batchSize = common.BatchSize(parse);
             int s = input.ChannelCount * (input.EpochSamples / 32);
             float[]? eps = parse.GetValue(initNoise) is { } noiseFile ? ReadNoise(noiseFile.FullName, input.EpochCount, s) : null;
+            var loadModel = times.Measure("load model");
             using var engine = await common.LoadModelAsync(parse, log, cancellationToken);
+            loadModel.Dispose();
 
+            var modelPhase = times.Measure("model");
             long perEpoch = (long)input.ChannelCount * input.EpochSamples;
             var reconstruction = new float[input.EpochCount * perEpoch];
             long seedValue = parse.GetValue(seed);
@@ -52,7 +60,9 @@ public static class ReconstructVerb
                 var part = engine.Reconstruct(ModelVerbOptions.Slice(input, first, count), sampler, keys, batchNoise, progress, cancellationToken);
                 part.CopyTo(reconstruction, first * perEpoch);
             }
+            modelPhase.Dispose();
 
+            var writePhase = times.Measure("write");
             if (asFif)
             {
                 FifWriter.Write(outPath, ReconstructionFile.ToRecording(input, reconstruction));
@@ -61,7 +71,10 @@ public static class ReconstructVerb
             {
                 SafeTensorsWriter.From(ReconstructionFile.Layout(input, reconstruction, engine.Info, sampler, seedValue)).Write(outPath);
             }
+            writePhase.Dispose();
             log.WriteLine($"zuna: wrote {outPath}");
+            FigureOutput.WriteReconstruction(parse.GetValue(figures), log, input, reconstruction,
+                ModelVerbOptions.SplitList(parse.GetValue(common.BadChannels)), times);
             return CliApp.ExitCodes.Ok;
         });
         return command;

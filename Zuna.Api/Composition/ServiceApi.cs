@@ -20,6 +20,7 @@ public static class ServiceApi
         app.UseStatusCodePages(); // empty 4xx/5xx bodies (401, 404, 429 from the rate limiter) become problem details
         app.UseServerTiming();
         app.Use(RejectOversizedBodies);
+        app.UseZunaViewer(); // the page at / (static files, public; its API calls go through /v1 and its auth)
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
