@@ -17,8 +17,9 @@ public static class EmbedVerb
         command.SetAction(async (parse, cancellationToken) =>
         {
             var log = parse.InvocationConfiguration.Error;
-            var input = common.LoadInput(parse);
+            string outPath = OutputPath.Checked(parse.GetValue(output)!, "--out"); // before any work
             int batchSize = common.BatchSize(parse);
+            var input = common.LoadInput(parse);
             using var engine = await common.LoadModelAsync(parse, log, cancellationToken);
 
             int s = input.ChannelCount * (input.EpochSamples / 32), width = engine.Config.InputDim;
@@ -32,8 +33,8 @@ public static class EmbedVerb
             }
             var tokIdx = engine.TokenIndex(ModelVerbOptions.Slice(input, 0, Math.Min(1, input.EpochCount)));
 
-            SafeTensorsWriter.From(EmbeddingFile.Layout(input, latents, tokIdx, engine.Info)).Write(parse.GetValue(output)!.FullName);
-            log.WriteLine($"zuna: wrote {parse.GetValue(output)!.FullName}");
+            SafeTensorsWriter.From(EmbeddingFile.Layout(input, latents, tokIdx, engine.Info)).Write(outPath);
+            log.WriteLine($"zuna: wrote {outPath}");
             return CliApp.ExitCodes.Ok;
         });
         return command;

@@ -69,11 +69,13 @@ public static class ReconstructionFile
                     channel[ep * t + i] = (float)(source[i] * std + mean);
             }
         }
+        var mriFrame = input.MriFrameChannels.ToHashSet();
         var channels = Enumerable.Range(0, c).Select(ch => new FifChannel(
             Name: input.ChannelNames[ch], ScanNumber: ch + 1, LogicalNumber: ch + 1, Kind: (int)FifChannelKind.Eeg,
             Range: 1f, Cal: 1f, CoilType: CoilEeg,
             Location: [input.ChannelPositions[ch * 3], input.ChannelPositions[ch * 3 + 1], input.ChannelPositions[ch * 3 + 2], 0, 0, 0, 0, 0, 0, 0, 0, 0],
-            Unit: UnitVolt, UnitMultiplier: 0, CoordFrame: CoordHead)).ToList();
+            Unit: UnitVolt, UnitMultiplier: 0, CoordFrame: mriFrame.Contains(ch) ? FifConst.CoordMri : CoordHead)).ToList();
+        var origin = input.Origin;
         return new RawRecording
         {
             Channels = channels,
@@ -81,6 +83,29 @@ public static class ReconstructionFile
             SampleCount = e * t,
             Data = data,
             Source = "zuna reconstruction",
+            // What MNE users expect to survive: when it was recorded and where in it this output starts, the
+            // annotations on the output's time base, the digitiser (fiducials included), the filters and the reference.
+            MeasurementDate = origin?.MeasurementDate,
+            FirstSample = origin is null ? 0 : EpochTimeline.FirstSample(origin),
+            Annotations = origin is null ? [] : EpochTimeline.Annotations(origin, t),
+            DigPoints = DigPoints(origin, channels),
+            HighPass = origin?.HighPass ?? 0,
+            LowPass = origin?.LowPass ?? Preprocessed.SampleRate / 2,
+            LineFrequency = origin?.LineFrequency,
+            CustomReferenceApplied = origin?.AverageReference ?? false,
         };
+    }
+
+    /// <summary>
+    /// The recording's fiducials, HPI and extra points, then one EEG point per head-frame channel (the written
+    /// positions); channels in the montage's 'mri' frame get none, since digitiser points of a recording are head-frame.
+    /// </summary>
+    private static List<FifDigPoint> DigPoints(RecordingOrigin? origin, List<FifChannel> channels)
+    {
+        var dig = origin?.DigPoints.Where(d => d.Kind != FifConst.DigKindEeg).ToList() ?? [];
+        int ident = 0;
+        foreach (var ch in channels.Where(ch => ch.CoordFrame == CoordHead && ch.Location[..3].Any(v => v != 0)))
+            dig.Add(new FifDigPoint(FifConst.DigKindEeg, ++ident, ch.Location[0], ch.Location[1], ch.Location[2], CoordHead));
+        return dig;
     }
 }
