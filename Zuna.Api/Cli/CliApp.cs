@@ -52,7 +52,10 @@ public static class CliApp
         {
             var command = parse.CommandResult.Command;
             string help = command == Root.Value ? "zuna --help" : $"zuna {command.Name} --help";
-            config.Error.WriteLine($"zuna: {string.Join(" ", parse.Errors.Select(e => e.Message))}{SuggestionFor(parse, command)} (see '{help}')");
+            string message = command == Root.Value && args.Length > 0
+                ? $"unknown verb '{args[0]}'{SuggestionFor(parse, command)}; the verbs are {string.Join(", ", command.Subcommands.Select(c => c.Name))}"
+                : string.Join(" ", parse.Errors.Select(e => e.Message)) + SuggestionFor(parse, command);
+            config.Error.WriteLine($"zuna: {message} (see '{help}')");
             return ExitCodes.Usage;
         }
         try

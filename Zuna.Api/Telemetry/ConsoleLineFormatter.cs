@@ -21,7 +21,9 @@ public sealed class ConsoleLineFormatter(bool withStackTraces) : ITextFormatter
         if (logEvent.Exception is { } e)
         {
             var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e;
-            output.Write($" [{inner.GetType().Name}: {inner.Message.ReplaceLineEndings(" ")}]");
+            // Messages usually quote the exception already ("failed: {Message}"); then its type is all that is new.
+            bool quoted = logEvent.RenderMessage(System.Globalization.CultureInfo.InvariantCulture).Contains(inner.Message, StringComparison.Ordinal);
+            output.Write(quoted ? $" [{inner.GetType().Name}]" : $" [{inner.GetType().Name}: {inner.Message.ReplaceLineEndings(" ")}]");
             if (withStackTraces)
             {
                 output.WriteLine();

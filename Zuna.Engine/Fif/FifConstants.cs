@@ -14,7 +14,7 @@ internal static class FifConst
     public const int DataBuffer = 300, DataSkip = 301;
     public const int MneCoordFrame = 3506, MneChNameList = 3507, MneBaselineMin = 3568, MneBaselineMax = 3569;
     /// <summary>FIFF_MNE_CUSTOM_REF: 1 (FIFFV_MNE_CUSTOM_REF_ON) when a reference other than the recording's was applied.</summary>
-    public const int MneCustomRef = 3509, MneCustomRefOn = 1;
+    public const int MneCustomRef = 3567, MneCustomRefOn = 1;
 
     // Block kinds (FIFFB_*)
     public const int BlockMeas = 100, BlockMeasInfo = 101, BlockRawData = 102, BlockIsotrak = 107,
@@ -30,7 +30,6 @@ internal static class FifConst
     public const int RoleNextFile = 2, RolePrevFile = 1;
     public const int CoordHead = 4, CoordDevice = 1, CoordUnknown = 0;
     public const int DigKindEeg = 3;
-    public const int CoordMri = 5;
     public const int CoilEeg = 1;
     public const int UnitVolt = 107;
 
