@@ -3,6 +3,11 @@ using Zuna.Api.Composition;
 using Zuna.Api.Telemetry;
 
 if (CliApp.IsVerb(args)) return await CliApp.RunAsync(args);
+if (ServeArguments.Problem(args) is { } usage)
+{
+    Console.Error.WriteLine($"zuna: {usage}");
+    return CliApp.ExitCodes.Usage;
+}
 
 // No verb: serve HTTP (--model-dir, --device, --dtype, --urls; configuration section "Zuna").
 var builder = WebApplication.CreateBuilder(args);

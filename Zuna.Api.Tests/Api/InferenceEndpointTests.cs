@@ -143,7 +143,7 @@ public sealed class InferenceEndpointTests(SharedServer shared) : IClassFixture<
         var json = await _client.PostAsync("/v1/preprocess?format=json", ZunaServer.SampleUpload());
         using var doc = JsonDocument.Parse(await json.Content.ReadAsStreamAsync());
         Assert.Equal(expected.Epochs[1280 * 12 + 1280 + 9], doc.RootElement.GetProperty("eeg")[1][1][9].GetSingle());
-        Assert.Equal("3", doc.RootElement.GetProperty("n_epochs").GetString()); // the count; "eeg" is the data, named as in the safetensors layout
+        Assert.Equal(3, doc.RootElement.GetProperty("n_epochs").GetInt32()); // the count (a JSON number); "eeg" is the data, named as in the safetensors layout
         Assert.Single(doc.RootElement.EnumerateObject(), p => p.Name == "eeg");
     }
 

@@ -133,7 +133,9 @@ public sealed class ModelHost : IHostedService, IDisposable
             Environment.ExitCode = 1;
             // Stop only once the host has started: a load that fails within milliseconds (no network) would
             // otherwise cancel Kestrel's start and end the process with an unhandled exception (exit 134).
-            _lifetime.ApplicationStarted.Register(_lifetime.StopApplication);
+            // Stopping from a pool thread lets the host finish its own "Application started" callbacks first, so the
+            // lifecycle lines appear in order.
+            _lifetime.ApplicationStarted.Register(() => Task.Run(_lifetime.StopApplication));
         }
     }
 

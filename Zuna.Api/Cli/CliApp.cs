@@ -37,9 +37,11 @@ public static class CliApp
         return root;
     });
 
-    /// <summary>True when the first argument names a verb (or asks for help), so the CLI should handle the call.</summary>
-    public static bool IsVerb(string[] args) =>
-        args.Length > 0 && (Root.Value.Subcommands.Any(c => c.Name == args[0]) || args[0] is "-h" or "--help" or "-?" or "--version");
+    /// <summary>
+    /// True when the command line is for the CLI: anything but the serving mode (no arguments, or options only). A first
+    /// argument that is not an option is a verb, known or not: a mistyped verb is a usage error, never a server.
+    /// </summary>
+    public static bool IsVerb(string[] args) => !ServeArguments.AreServe(args);
 
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
@@ -48,8 +50,12 @@ public static class CliApp
         var parse = Root.Value.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            string verb = parse.CommandResult.Command.Name;
-            config.Error.WriteLine($"zuna: {string.Join(" ", parse.Errors.Select(e => e.Message))} (see 'zuna {verb} --help')");
+            var command = parse.CommandResult.Command;
+            string help = command == Root.Value ? "zuna --help" : $"zuna {command.Name} --help";
+            string message = command == Root.Value && args.Length > 0
+                ? $"unknown verb '{args[0]}'{SuggestionFor(parse, command)}; the verbs are {string.Join(", ", command.Subcommands.Select(c => c.Name))}"
+                : string.Join(" ", parse.Errors.Select(e => e.Message)) + SuggestionFor(parse, command);
+            config.Error.WriteLine($"zuna: {message} (see '{help}')");
             return ExitCodes.Usage;
         }
         try
@@ -61,6 +67,16 @@ public static class CliApp
             (config.Error).WriteLine($"zuna: {Describe(e)}");
             return ExitCodeFor(e);
         }
+    }
+
+    /// <summary>The closest verb or option to the first token the parser did not recognise.</summary>
+    private static string SuggestionFor(ParseResult parse, Command command)
+    {
+        if (parse.UnmatchedTokens.FirstOrDefault() is not { } token) return "";
+        var names = token.StartsWith('-')
+            ? command.Options.SelectMany(o => o.Aliases.Append(o.Name))
+            : command.Subcommands.Select(c => c.Name);
+        return Suggestion.For(token, names);
     }
 
     /// <summary>The one line a user sees for an error.</summary>

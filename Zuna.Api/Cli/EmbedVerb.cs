@@ -21,10 +21,11 @@ public static class EmbedVerb
         command.SetAction(async (parse, cancellationToken) =>
         {
             var log = parse.InvocationConfiguration.Error;
+            string outPath = OutputPath.Checked(parse.GetValue(output)!, "--out"); // before any work
+            int batchSize = common.BatchSize(parse);
             var times = new PhaseTimes();
             Preprocessed input;
             using (times.Measure("load input")) input = common.LoadInput(parse);
-            int batchSize = common.BatchSize(parse);
             var loadModel = times.Measure("load model");
             using var engine = await common.LoadModelAsync(parse, log, cancellationToken);
             loadModel.Dispose();
@@ -44,8 +45,8 @@ public static class EmbedVerb
             modelPhase.Dispose();
 
             using (times.Measure("write"))
-                SafeTensorsWriter.From(EmbeddingFile.Layout(input, latents, tokIdx, engine.Info)).Write(parse.GetValue(output)!.FullName);
-            log.WriteLine($"zuna: wrote {parse.GetValue(output)!.FullName}");
+                SafeTensorsWriter.From(EmbeddingFile.Layout(input, latents, tokIdx, engine.Info)).Write(outPath);
+            log.WriteLine($"zuna: wrote {outPath}");
             FigureOutput.WriteEmbeddings(parse.GetValue(figures), log, latents, width, times);
             return CliApp.ExitCodes.Ok;
         });

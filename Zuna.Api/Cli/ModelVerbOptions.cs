@@ -51,7 +51,8 @@ internal sealed class ModelVerbOptions
         var resolved = await ModelResolver.ResolveAsync(hub, progress, cancellationToken);
         TorchRuntime.Initialise(parse.GetValue(Threads));
         var engine = ZunaEngine.Load(resolved, parse.GetValue(Device)!, parse.GetValue(Dtype)!);
-        log.WriteLine($"zuna: model {resolved.RepoId}@{resolved.Revision} on {engine.Info.Device} ({engine.Info.Dtype}), loaded in {engine.LoadTime.TotalSeconds:F1} s");
+        string identity = resolved.Source == ModelSource.Explicit ? $"folder {resolved.Directory}" : $"{resolved.RepoId}@{resolved.Revision} ({resolved.Source.ToString().ToLowerInvariant()})";
+        log.WriteLine($"zuna: model {identity} on {engine.Info.Device} ({engine.Info.Dtype}), loaded in {engine.LoadTime.TotalSeconds:F1} s");
         return engine;
     }
 

@@ -41,6 +41,7 @@ public static class PreprocessVerb
             options.Validate();
             var source = parse.GetValue(input)!;
             var target = parse.GetValue(output)!;
+            OutputPath.Checked(target, "--out");
             var result = RecordingLoader.Default.Load(RecordingSource.FromFile(source.FullName), new InputOptions(options, TargetChannels.None),
                 cancellationToken: cancellationToken);
             SafeTensorsWriter.From(PreprocessedFile.Layout(result)).Write(target.FullName);

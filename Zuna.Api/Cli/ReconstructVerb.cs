@@ -29,17 +29,19 @@ public static class ReconstructVerb
         command.SetAction(async (parse, cancellationToken) =>
         {
             var log = parse.InvocationConfiguration.Error;
-            string outPath = parse.GetValue(output)!.FullName;
+            // Everything that can be checked without the recording or the model is checked first.
+            string outPath = OutputPath.Checked(parse.GetValue(output)!, "--out");
             bool asFif = outPath.EndsWith(".fif", StringComparison.OrdinalIgnoreCase);
             if (!asFif && !outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
                 throw new InvalidOptionException($"--out must end in .safetensors or .fif: {outPath}");
             var sampler = new SamplerOptions { Steps = parse.GetValue(steps), Cfg = parse.GetValue(cfg), DataNorm = parse.GetValue(dataNorm) };
+            ZunaEngine.ValidateOptions(sampler);
+            int batchSize = common.BatchSize(parse);
 
             var times = new PhaseTimes();
             Preprocessed input;
             using (times.Measure("load input")) input = common.LoadInput(parse);
             if (asFif) ReconstructionFile.EnsureVoltsScale(input); // before the model runs, not after
-            int batchSize = common.BatchSize(parse);
             int s = input.ChannelCount * (input.EpochSamples / 32);
             float[]? eps = parse.GetValue(initNoise) is { } noiseFile ? ReadNoise(noiseFile.FullName, input.EpochCount, s) : null;
             var loadModel = times.Measure("load model");

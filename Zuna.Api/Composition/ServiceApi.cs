@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Serilog;
+using Serilog.Events;
 using Zuna.Api.Endpoints;
 using Zuna.Api.Errors;
 using Zuna.Api.Options;
@@ -14,8 +15,12 @@ public static class ServiceApi
     public static WebApplication UseZunaPipeline(this WebApplication app)
     {
         // Outermost, so the log line carries the status the client got (an exception passing through it reads as 500).
-        app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = (diagnostics, http) =>
-            diagnostics.Set("ServerTiming", http.Response.Headers["Server-Timing"].ToString()));
+        app.UseSerilogRequestLogging(o =>
+        {
+            o.EnrichDiagnosticContext = (diagnostics, http) =>
+                diagnostics.Set("ServerTiming", http.Response.Headers["Server-Timing"].ToString());
+            o.GetLevel = RequestLogLevel;
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // empty 4xx/5xx bodies (401, 404, 429 from the rate limiter) become problem details
         app.UseServerTiming();
@@ -26,6 +31,17 @@ public static class ServiceApi
         app.UseRateLimiter();
         return app;
     }
+
+    /// <summary>
+    /// Probes and scrapes at Debug (they arrive every few seconds); a 503 is expected while the model loads or the
+    /// service drains (Warning); other server errors and exceptions are errors; everything else Information.
+    /// </summary>
+    private static LogEventLevel RequestLogLevel(HttpContext http, double elapsedMs, Exception? exception) =>
+        exception is not null ? LogEventLevel.Error
+        : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments("/metrics") ? LogEventLevel.Debug
+        : http.Response.StatusCode == StatusCodes.Status503ServiceUnavailable ? LogEventLevel.Warning
+        : http.Response.StatusCode >= 500 ? LogEventLevel.Error
+        : LogEventLevel.Information;
 
     /// <summary>
     /// Refuses a declared body over Zuna:Limits:MaxUploadBytes before anything reads it. Kestrel enforces the same

@@ -80,6 +80,7 @@ public static class ServiceComposition
             ctx.ProblemDetails.Extensions.Remove("trace_id");
             ctx.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier;
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            ErrorMapping.DescribeStatus(ctx.HttpContext, ctx.ProblemDetails);
         });
         services.AddExceptionHandler<ErrorMapping>();
         // Binding failures (415 wrong media type, 413 body too large, 400 unparsable field) reach ErrorMapping with their message.
@@ -135,7 +136,7 @@ public static class ServiceComposition
         {
             if (context.JsonTypeInfo.Type == typeof(JobSnapshot)) schema.Examples = [JsonNode.Parse(JobSnapshotExample)!];
             return Task.CompletedTask;
-        }));
+        }).AddOperationTransformer(OpenApiForms.TransformAsync).AddDocumentTransformer(OpenApiSecurity.TransformAsync));
         return builder;
     }
 }

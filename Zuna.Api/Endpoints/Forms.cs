@@ -7,42 +7,64 @@ using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Api.Endpoints;
 
-/// <summary>Fields every upload accepts (multipart/form-data). The forms below extend it; each field is declared once.</summary>
+/// <summary>
+/// Fields every upload accepts (multipart/form-data). The forms below extend it; each field is declared once.
+/// Every field arrives as text and is parsed here, not by the framework's binder: an empty value means "not given"
+/// (Swagger UI sends empty fields), and a value that does not parse is an <see cref="InvalidOptionException"/> naming
+/// the field as the client sent it. <see cref="FormFieldAttribute"/> tells the OpenAPI document each field's type.
+/// </summary>
 public class UploadForm
 {
-    [FromForm(Name = "file"), Description("The recording: a FIF raw file (.fif, .fif.gz), or the preprocessed safetensors layout returned by POST /v1/preprocess. Told apart by content.")]
-    public required IFormFile File { get; set; }
+    [FromForm(Name = "file"), FormField(FormFieldType.Binary, Required = true)]
+    [Description("The recording: a FIF raw file (.fif, .fif.gz), or the preprocessed safetensors layout returned by POST /v1/preprocess. Told apart by content.")]
+    public IFormFile? Upload { get; set; }
 
-    [FromForm(Name = "bad_channels"), Description("Channels to zero before the model sees them (the model then reconstructs them). Names separated by commas, e.g. C3,O2.")]
-    public string? BadChannels { get; set; }
+    [FromForm(Name = "bad_channels"), FormField(FormFieldType.Text, Example = "C3,O2")]
+    [Description("Channels to zero before the model sees them (the model then reconstructs them), separated by commas. Empty: none.")]
+    public string? BadChannelsText { get; set; }
 
-    [FromForm(Name = "target_channels"), Description("10-05 electrodes to add as zero channels so the model interpolates them, e.g. Cz,Pz, or a total channel count such as 32 (electrodes chosen for coverage).")]
-    public string? TargetChannels { get; set; }
+    [FromForm(Name = "target_channels"), FormField(FormFieldType.Text, Example = "Cz,Pz")]
+    [Description("10-05 electrodes to add as zero channels so the model interpolates them (Cz,Pz), or a total channel count such as 32 (electrodes chosen for coverage). Empty: none.")]
+    public string? TargetChannelsText { get; set; }
 
-    [FromForm(Name = "target_head_frame"), Description("Place added electrodes in the head frame like the recorded ones (default false: the montage's own 'mri' frame, as the original ZUNA does).")]
-    public bool? TargetHeadFrame { get; set; }
+    [FromForm(Name = "target_head_frame"), FormField(FormFieldType.Boolean, Example = "false")]
+    [Description("Place added electrodes in the head frame like the recorded ones (default false: the montage's own 'mri' frame, as the original ZUNA does).")]
+    public string? TargetHeadFrameText { get; set; }
 
-    // Comma-separated strings rather than string[]: ASP.NET Core 10.0 cannot bind string[] from a form, because
-    // string now implements ISpanParsable and the binder rejects its TryParse signature.
+    /// <summary>The uploaded file; its absence is a 400 that names the field.</summary>
+    public IFormFile File => Upload ?? throw new InvalidOptionException(
+        "the form field 'file' is required: attach the recording as a multipart/form-data file field named 'file'.");
+
+    public bool TargetHeadFrame => FormValue.Bool(TargetHeadFrameText, "target_head_frame") ?? false;
+
     public InputOptions Input() => new(
-        PreprocessOptions.Default with { BadChannels = Forms.SplitNames(BadChannels) },
-        Engine.Preprocessing.TargetChannels.Parse(TargetChannels, TargetHeadFrame ?? false));
+        PreprocessOptions.Default with { BadChannels = FormValue.Names(BadChannelsText) },
+        TargetChannels.Parse(FormValue.Text(TargetChannelsText), TargetHeadFrame));
 }
 
 /// <summary>An upload plus the sampler settings of a reconstruction.</summary>
 public class ReconstructionForm : UploadForm
 {
-    [FromForm(Name = "steps"), Description("Euler steps of the rectified-flow sampler (default 50, at most Zuna:Limits:MaxSteps)."), DefaultValue(50)]
-    public int? Steps { get; set; }
+    [FromForm(Name = "steps"), FormField(FormFieldType.Integer, Example = "50")]
+    [Description("Euler steps of the rectified-flow sampler: 1 to Zuna:Limits:MaxSteps. Empty: 50.")]
+    public string? StepsText { get; set; }
 
-    [FromForm(Name = "cfg"), Description("Classifier-free guidance; 1 = none (default)."), DefaultValue(1.0f)]
-    public float? Cfg { get; set; }
+    [FromForm(Name = "cfg"), FormField(FormFieldType.Number, Example = "1.0")]
+    [Description("Classifier-free guidance, ≥ 0; 1 = none. Empty: 1.")]
+    public string? CfgText { get; set; }
 
-    [FromForm(Name = "seed"), Description("Seed of the initial noise; epoch e of this upload always starts from the noise of (seed, e), whatever else is batched with it. Default: random (returned in the result's metadata).")]
-    public long? Seed { get; set; }
+    [FromForm(Name = "seed"), FormField(FormFieldType.Integer, Example = "1234", Format = "int64")]
+    [Description("Seed of the initial noise; epoch e of this upload always starts from the noise of (seed, e), whatever else is batched with it. Empty: random (returned in the result's metadata).")]
+    public string? SeedText { get; set; }
 
-    [FromForm(Name = "data_norm"), Description("The model input is clamp(x / data_norm, -1, 1); default 10."), DefaultValue(10.0f)]
-    public float? DataNorm { get; set; }
+    [FromForm(Name = "data_norm"), FormField(FormFieldType.Number, Example = "10")]
+    [Description("The model input is clamp(x / data_norm, -1, 1), x in z-units; > 0. Empty: 10.")]
+    public string? DataNormText { get; set; }
+
+    public int? Steps => FormValue.Int(StepsText, "steps");
+    public float? Cfg => FormValue.Float(CfgText, "cfg");
+    public long? Seed => FormValue.Long(SeedText, "seed");
+    public float? DataNorm => FormValue.Float(DataNormText, "data_norm");
 
     /// <summary>The sampler settings; anything out of range is an <see cref="InvalidOptionException"/> (400).</summary>
     public SamplerOptions Sampler(int maxSteps)
@@ -64,25 +86,25 @@ public class ReconstructionForm : UploadForm
     }
 
     /// <summary>The seed given, else a random one (reported in the result's metadata).</summary>
-    public long SeedOrRandom() => Seed ?? Random.Shared.NextInt64(0, long.MaxValue);
+    /// <remarks>Random seeds stay below 2^53, so they survive a JSON reader that parses numbers as doubles (JavaScript).</remarks>
+    public long SeedOrRandom() => Seed ?? Random.Shared.NextInt64(0, 1L << 53);
 }
 
 /// <summary>A job: an operation plus everything its synchronous endpoint accepts (sampler fields apply to reconstructions).</summary>
 public sealed class JobForm : ReconstructionForm
 {
-    [FromForm(Name = "operation"), Description("embeddings, reconstructions or preprocess."), DefaultValue("reconstructions")]
-    public required string Operation { get; set; }
+    [FromForm(Name = "operation"), FormField(FormFieldType.Text, Required = true, Example = "embeddings", Allowed = ["embeddings", "reconstructions", "preprocess"])]
+    [Description("What to run: embeddings, reconstructions or preprocess.")]
+    public string? OperationText { get; set; }
 
-    [FromForm(Name = "format"), Description("Result format: safetensors (default), json, or fif (reconstructions only).")]
+    [FromForm(Name = "format"), FormField(FormFieldType.Text, Example = "safetensors", Allowed = ["safetensors", "json", "fif"])]
+    [Description("Result format: safetensors, json, or fif (reconstructions only). Empty: safetensors.")]
     public string? Format { get; set; }
 
-    public Operation ParsedOperation() => OperationNames.TryParse(Operation, out var op)
-        ? op
-        : throw new InvalidOptionException($"operation must be embeddings, reconstructions or preprocess (got '{Operation}').");
-}
-
-internal static class Forms
-{
-    public static string[] SplitNames(string? values) =>
-        values is null ? [] : values.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public Operation ParsedOperation() => FormValue.Text(OperationText) switch
+    {
+        null => throw new InvalidOptionException("the form field 'operation' is required: embeddings, reconstructions or preprocess."),
+        var text when OperationNames.TryParse(text, out var op) => op,
+        var text => throw new InvalidOptionException($"operation must be embeddings, reconstructions or preprocess (got '{text}')."),
+    };
 }

@@ -97,6 +97,6 @@ public static class InferenceApi
         {
             using (timer.Measure("serialize"))
                 await ResultWriter.WriteAsync(outcome, format, body, http.RequestAborted);
-        }, OutputFormats.ContentType(format), OutputFormats.DownloadName(file.FileName, format));
+        }, OutputFormats.ContentType(format), OutputFormats.DownloadName(file.FileName, format, ResultWriter.ValueCount(outcome)));
     }
 }

@@ -1,11 +1,13 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Zuna.Api.Formatting;
 using Zuna.Api.Jobs;
 using Zuna.Api.Options;
 using Zuna.Api.Requests;
+using Zuna.Engine;
 using Zuna.Engine.Inference;
 
 namespace Zuna.Api.Endpoints;
@@ -37,6 +39,7 @@ public static class JobsApi
             .WithName("GetJobResult")
             .WithSummary("The result of a finished job, in the format asked for at submission")
             .WithDescription("404 when unknown or expired, 409 while the job runs or after it was cancelled; " +
+                             "`format`, if given, must be the one chosen at submission (else 400); " +
                              "a failed job answers with the problem it failed with.")
             .Produces(StatusCodes.Status200OK, contentType: OutputFormats.SafetensorsContentType);
 
@@ -54,7 +57,7 @@ public static class JobsApi
         HttpContext http, JobRunner runner, IOptions<ZunaOptions> options)
     {
         var operation = form.ParsedOperation();
-        var format = OutputFormats.Negotiate(form.Format ?? http.Request.Query["format"], [], fifAllowed: operation == Operation.Reconstruct);
+        var format = OutputFormats.Negotiate(FormValue.Text(form.Format) ?? http.Request.Query["format"], [], fifAllowed: operation == Operation.Reconstruct);
         var sampler = operation == Operation.Reconstruct ? form.Sampler(options.Value.Limits.MaxSteps) : new SamplerOptions();
         var request = new InferenceRequest(operation, form.Input(), sampler, form.SeedOrRandom(), VoltsOutput: format == OutputFormat.Fif);
 
@@ -66,9 +69,13 @@ public static class JobsApi
     private static Results<Ok<JobSnapshot>, ProblemHttpResult> Get(Guid id, JobStore store) =>
         store.Find(id) is { } job ? TypedResults.Ok(job.Snapshot()) : NotFound(id);
 
-    private static Results<FileContentHttpResult, ProblemHttpResult> GetResult(Guid id, JobStore store)
+    private static Results<FileContentHttpResult, ProblemHttpResult> GetResult(Guid id, [FromQuery(Name = "format")] string? format, JobStore store)
     {
         if (store.Find(id) is not { } job) return NotFound(id);
+        // The result was written once, at submission's format; a different one here would be silently ignored otherwise.
+        if (FormValue.Text(format) is { } asked && OutputFormats.Negotiate(asked, [], fifAllowed: true) != job.Format)
+            throw new InvalidOptionException($"this job's result is {job.Format.ToString().ToLowerInvariant()}: the format is chosen at " +
+                                             "submission (the form field 'format' of POST /v1/jobs), not when fetching the result.");
         var snapshot = job.Snapshot();
         return snapshot.Status switch
         {

@@ -37,7 +37,41 @@ public sealed class ErrorMapping(IProblemDetailsService problems, ZunaTelemetry 
         {
             Status = status,
             Title = title,
-            Detail = status == 500 ? "An unexpected error occurred; see the service log for the trace id." : exception.Message,
+            Detail = status == 500 ? "An unexpected error occurred; see the service log for the trace id."
+                : exception is BadHttpRequestException binding ? BindingMessage(binding) : exception.Message,
+        };
+    }
+
+    /// <summary>
+    /// The framework's binding failures in the API's words. Every form field is bound as text and parsed by the form
+    /// (Endpoints/FormValue), so what is left here is the body itself: not a form, or a form that cannot be read.
+    /// </summary>
+    private static string BindingMessage(BadHttpRequestException bad) => bad.StatusCode switch
+    {
+        StatusCodes.Status415UnsupportedMediaType =>
+            "uploads must be multipart/form-data with the recording in a file field named 'file' " +
+            "(curl -F file=@recording_raw.fif …).",
+        StatusCodes.Status413PayloadTooLarge => bad.Message,
+        _ when bad.Message.StartsWith("Failed to read parameter", StringComparison.Ordinal) =>
+            "the request body could not be read as multipart/form-data" + (bad.InnerException is { } inner ? $": {inner.Message}" : "."),
+        _ => bad.Message,
+    };
+
+    /// <summary>
+    /// Details for answers that carry no exception (status-code pages: 401 from authentication, 404 for an unknown
+    /// route, 429 from the per-key rate limiter), so every problem says what to do about it.
+    /// </summary>
+    public static void DescribeStatus(HttpContext http, ProblemDetails problem)
+    {
+        if (problem.Detail is not null) return;
+        problem.Detail = problem.Status switch
+        {
+            StatusCodes.Status401Unauthorized => string.IsNullOrEmpty(http.Request.Headers.Authorization)
+                ? "this service requires an API key: send 'Authorization: Bearer <key>' (a key from Zuna:Auth:ApiKeys)."
+                : "the API key sent in 'Authorization: Bearer <key>' is not one of the configured keys.",
+            StatusCodes.Status404NotFound => $"no endpoint {http.Request.Method} {http.Request.Path}; see /swagger for the API.",
+            StatusCodes.Status429TooManyRequests => "too many requests for this API key in the current minute (Zuna:Auth:PermitsPerMinute); retry after the Retry-After seconds.",
+            _ => null,
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Zuna.Engine.Outputs;
 using Zuna.Engine.SafeTensors;
@@ -5,7 +6,7 @@ using Zuna.Engine.SafeTensors;
 namespace Zuna.Api.Formatting;
 
 /// <summary>
-/// An output layout as one JSON object: its metadata entries (channel_names as a list), then each tensor as nested arrays
+/// An output layout as one JSON object: its metadata entries (channel_names as a list, numbers as numbers), then each tensor as nested arrays
 /// under its safetensors name. Flushed as it is written: a reconstruction of an hour is hundreds of MB of text, which must
 /// reach the client in pieces rather than sit in the writer's buffer.
 /// </summary>
@@ -24,6 +25,13 @@ public static class JsonLayoutWriter
                 json.WritePropertyName(key);
                 using var names = JsonDocument.Parse(value);
                 names.WriteTo(json);
+            }
+            else if (OutputMetadata.IsNumber(key) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number)
+                     && double.IsFinite(number))
+            {
+                // The invariant round-trip text is a valid JSON number; written as is, it keeps every digit (a long seed too).
+                json.WritePropertyName(key);
+                json.WriteRawValue(value);
             }
             else
             {

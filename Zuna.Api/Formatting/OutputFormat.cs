@@ -25,13 +25,33 @@ public static class OutputFormats
     public static string FileExtension(OutputFormat format) => format switch
     {
         OutputFormat.Json => ".json",
-        OutputFormat.Fif => "_raw.fif",
+        OutputFormat.Fif => "_recon_raw.fif", // MNE expects raw files to end in raw.fif; "recon" says what changed
         _ => ".safetensors",
     };
 
-    /// <summary>The attachment name of a result: the upload's name with the format's ending; JSON is shown inline.</summary>
-    public static string? DownloadName(string uploadName, OutputFormat format) =>
-        format == OutputFormat.Json ? null : Path.GetFileNameWithoutExtension(uploadName) + FileExtension(format);
+    /// <summary>
+    /// JSON results up to this many values are shown inline; larger ones are sent as an attachment, so a browser (Swagger
+    /// UI) offers a download instead of rendering megabytes of numbers.
+    /// </summary>
+    public const long InlineJsonValues = 10_000;
+
+    /// <summary>
+    /// The attachment name of a result: the upload's name without its endings (.gz, .fif, .safetensors, and MNE's
+    /// raw/-raw/_raw marker) plus the format's ending, so x_raw.fif gives x_recon_raw.fif, never x_raw_raw.fif.
+    /// Null (shown inline) for JSON of at most <see cref="InlineJsonValues"/> values.
+    /// </summary>
+    public static string? DownloadName(string uploadName, OutputFormat format, long values = long.MaxValue) =>
+        format == OutputFormat.Json && values <= InlineJsonValues ? null : Stem(uploadName) + FileExtension(format);
+
+    private static string Stem(string uploadName)
+    {
+        string name = Path.GetFileName(uploadName);
+        foreach (string ending in new[] { ".gz", ".fif", ".safetensors", ".json" })
+            if (name.EndsWith(ending, StringComparison.OrdinalIgnoreCase)) name = name[..^ending.Length];
+        foreach (string marker in new[] { "_raw", "-raw", ".raw" })
+            if (name.Length > marker.Length && name.EndsWith(marker, StringComparison.OrdinalIgnoreCase)) return name[..^marker.Length];
+        return name.Length > 0 ? name : "result";
+    }
 
     /// <summary>The format to answer in; <paramref name="fifAllowed"/> is true only for reconstructions.</summary>
     public static OutputFormat Negotiate(string? format, IList<MediaTypeHeaderValue> accept, bool fifAllowed)

@@ -32,6 +32,9 @@ public static class ResultWriter
         ReconstructionFile.EnsureVoltsScale(outcome.Input);
     }
 
+    /// <summary>How many numbers the result holds (its size in JSON is about 10 bytes each).</summary>
+    public static long ValueCount(InferenceOutcome outcome) => outcome.Input.Epochs.LongLength + (outcome.Output?.LongLength ?? 0);
+
     /// <summary>The whole result in memory (a job keeps it until it is fetched).</summary>
     public static async Task<byte[]> ToBytesAsync(InferenceOutcome outcome, OutputFormat format, CancellationToken cancellationToken)
     {

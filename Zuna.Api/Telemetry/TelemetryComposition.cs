@@ -5,7 +5,6 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Serilog;
 using Serilog.Events;
-using Serilog.Formatting.Compact;
 
 namespace Zuna.Api.Telemetry;
 
@@ -15,16 +14,22 @@ public static class TelemetryComposition
     public static WebApplicationBuilder AddZunaTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ZunaTelemetry>();
-        builder.Services.AddSerilog((services, log) => log
-            .MinimumLevel.Information()
-            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
-            // An unready model is reported by /health/ready itself; an Error line per probe while loading is noise.
-            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
-            .ReadFrom.Configuration(builder.Configuration)
-            .ReadFrom.Services(services)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(new RenderedCompactJsonFormatter()),
-            writeToProviders: false); // Serilog replaces the default console provider (no duplicate lines)
+        // Console lines for people by default; sinks configured under Serilog:WriteTo replace them (JSON lines for a log
+        // collector: Serilog:WriteTo:0:Name=Console with Args:formatter set to RenderedCompactJsonFormatter, see README).
+        bool sinksConfigured = builder.Configuration.GetSection("Serilog:WriteTo").Exists();
+        bool debug = Enum.TryParse<LogEventLevel>(builder.Configuration["Serilog:MinimumLevel:Default"] ?? builder.Configuration["Serilog:MinimumLevel"],
+            ignoreCase: true, out var level) && level <= LogEventLevel.Debug;
+        builder.Services.AddSerilog((services, log) =>
+        {
+            log.MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+                // An unready model is reported by /health/ready itself; an Error line per probe while loading is noise.
+                .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
+                .ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Services(services)
+                .Enrich.FromLogContext();
+            if (!sinksConfigured) log.WriteTo.Console(new ConsoleLineFormatter(withStackTraces: debug));
+        }, writeToProviders: false); // Serilog replaces the default console provider (no duplicate lines)
 
         bool ObservedPath(HttpContext http) =>
             !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments("/metrics");

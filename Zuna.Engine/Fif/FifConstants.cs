@@ -13,6 +13,8 @@ internal static class FifConst
         ChUnit = 256, ChUnitMul = 257, ChDacqName = 258, ChCoilType = 350, ChCoordFrame = 351;
     public const int DataBuffer = 300, DataSkip = 301;
     public const int MneCoordFrame = 3506, MneChNameList = 3507, MneBaselineMin = 3568, MneBaselineMax = 3569;
+    /// <summary>FIFF_MNE_CUSTOM_REF: 1 (FIFFV_MNE_CUSTOM_REF_ON) when a reference other than the recording's was applied.</summary>
+    public const int MneCustomRef = 3567, MneCustomRefOn = 1;
 
     // Block kinds (FIFFB_*)
     public const int BlockMeas = 100, BlockMeasInfo = 101, BlockRawData = 102, BlockIsotrak = 107,

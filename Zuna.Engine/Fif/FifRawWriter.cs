@@ -19,6 +19,8 @@ public sealed record FifWriteHeader(IReadOnlyList<FifChannel> Channels, double S
     /// <summary>0 or NaN means "unknown": sfreq / 2 is written, as MNE assumes.</summary>
     public double LowPass { get; init; }
     public double? LineFrequency { get; init; }
+    /// <summary>True when the data were re-referenced (e.g. average reference): MNE's info["custom_ref_applied"], FIFF_MNE_CUSTOM_REF.</summary>
+    public bool CustomReferenceApplied { get; init; }
     /// <summary>Length of each FIFF_DATA_BUFFER (MNE's buffer_size_sec, default 1 s).</summary>
     public double BufferSeconds { get; init; } = 1.0;
 
@@ -26,7 +28,7 @@ public sealed record FifWriteHeader(IReadOnlyList<FifChannel> Channels, double S
     {
         FirstSample = r.FirstSample, MeasurementDate = r.MeasurementDate, BadChannels = r.BadChannels,
         Annotations = r.Annotations, DigPoints = r.DigPoints, HighPass = r.HighPass, LowPass = r.LowPass,
-        LineFrequency = r.LineFrequency,
+        LineFrequency = r.LineFrequency, CustomReferenceApplied = r.CustomReferenceApplied,
     };
 }
 
@@ -226,6 +228,7 @@ public sealed class FifRawWriter
         _tags.Float(FifConst.LowPass, (float)(h.LowPass > 0 ? h.LowPass : h.SampleRate / 2));
         _tags.Float(FifConst.HighPass, (float)(double.IsNaN(h.HighPass) ? 0 : h.HighPass));
         if (h.LineFrequency is { } line) _tags.Float(FifConst.LineFreq, (float)line);
+        if (h.CustomReferenceApplied) _tags.Int(FifConst.MneCustomRef, FifConst.MneCustomRefOn);
         _tags.Int(FifConst.DataPack, FifConst.TypeFloat);
         for (int i = 0; i < h.Channels.Count; i++)
             _tags.Channel(h.Channels[i], i + 1, structNames[i], 1f, 1f);

@@ -61,6 +61,8 @@ public sealed class RawRecording
     public string Source { get; init; } = "";
     /// <summary>Power-line frequency (FIFF_LINE_FREQ) when the file states it.</summary>
     public double? LineFrequency { get; init; }
+    /// <summary>True when the data carry a reference other than the recording's own (MNE's custom_ref_applied).</summary>
+    public bool CustomReferenceApplied { get; init; }
     /// <summary>MNE's orig_format of the first data buffer: "short", "int", "single" or "double".</summary>
     public string OriginalFormat { get; init; } = "single";
     /// <summary>

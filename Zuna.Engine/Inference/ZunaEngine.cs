@@ -201,7 +201,8 @@ public sealed class ZunaEngine : IZunaModel
 
     private static float[] ToArray(Tensor t) => t.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
 
-    private static void ValidateOptions(SamplerOptions options)
+    /// <summary>Throws an <see cref="InvalidOptionException"/> for settings the sampler cannot run with (callers may check before loading).</summary>
+    public static void ValidateOptions(SamplerOptions options)
     {
         if (options.Steps < 1 || options.Steps > 1000) throw new InvalidOptionException($"steps must be 1..1000 (got {options.Steps}).");
         if (!float.IsFinite(options.Cfg)) throw new InvalidOptionException($"cfg must be a finite number (got {options.Cfg}).");

@@ -11,8 +11,8 @@ namespace Zuna.Engine.Outputs;
 /// <c>n_epochs</c>, <c>sfreq</c>, and <c>sfreq_in</c>, <c>global_mean</c>, <c>global_std</c> when the input has
 /// them); then <c>model_id</c>, <c>model_revision</c>, <c>model_sha256</c>, <c>model_generation</c> ("ZUNA1.0" /
 /// "ZUNA1.1") and <c>token_order</c> ("channel-major" / "time-major") when a model ran; reconstructions add
-/// <c>seed</c>, <c>steps</c>, <c>cfg</c>, <c>data_norm</c> and <c>units</c>. Values are strings; numbers in invariant
-/// culture with round-trip precision.
+/// <c>seed</c>, <c>steps</c>, <c>cfg</c>, <c>data_norm</c>; outputs holding signals end with <c>units</c> ("z").
+/// Values are strings (safetensors metadata); numbers in invariant culture with round-trip precision, see <see cref="IsNumber"/>.
 /// </summary>
 public static class OutputMetadata
 {
@@ -49,10 +49,16 @@ public static class OutputMetadata
             entries.Add(("steps", Invariant(sampler.Steps)));
             entries.Add(("cfg", Invariant(sampler.Cfg)));
             entries.Add(("data_norm", Invariant(sampler.DataNorm)));
-            entries.Add(("units", "z"));
         }
+        // The signal arrays (preprocess "eeg", "reconstruction") are in z-units: globally z-scored, per-epoch mean
+        // removed; the model itself sees clamp(z / data_norm, -1, 1). Volts exist only in a FIF reconstruction.
+        if (operation == Operation.Preprocess || (operation == Operation.Reconstruct && sampler is not null)) entries.Add(("units", "z"));
         return entries;
     }
+
+    /// <summary>Keys whose values are numbers (written as numbers in JSON; safetensors metadata holds only strings).</summary>
+    public static bool IsNumber(string key) => key is "n_epochs" or "sfreq" or "sfreq_in" or "global_mean" or "global_std"
+        or "seed" or "steps" or "cfg" or "data_norm";
 
     // Without a format string double and float print the shortest text that round-trips.
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using Zuna.Engine.Fif;
 using Zuna.Engine.Inference;
+using Zuna.Engine.Montage;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
@@ -47,7 +48,8 @@ public static class ReconstructionFile
 
     /// <summary>
     /// A reconstruction [E, C, T] in z-units turned back into a continuous recording in volts, as zuna.pt_to_fif does:
-    /// epochs concatenated, x·σ + μ with the recording's global statistics, EEG channels at 256 Hz with positions.
+    /// epochs concatenated, x·σ + μ with the recording's global statistics, EEG channels at 256 Hz with head-frame positions,
+    /// and what the recording's <see cref="Preprocessed.Origin"/> tells (date, first sample, annotations, digitiser, filters).
     /// The per-epoch baseline is not restored (the original does not either), so expect steps at epoch boundaries.
     /// </summary>
     public static RawRecording ToRecording(Preprocessed input, float[] reconstruction)
@@ -71,9 +73,9 @@ public static class ReconstructionFile
         }
         var channels = Enumerable.Range(0, c).Select(ch => new FifChannel(
             Name: input.ChannelNames[ch], ScanNumber: ch + 1, LogicalNumber: ch + 1, Kind: (int)FifChannelKind.Eeg,
-            Range: 1f, Cal: 1f, CoilType: CoilEeg,
-            Location: [input.ChannelPositions[ch * 3], input.ChannelPositions[ch * 3 + 1], input.ChannelPositions[ch * 3 + 2], 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            Range: 1f, Cal: 1f, CoilType: CoilEeg, Location: HeadLocation(input, ch),
             Unit: UnitVolt, UnitMultiplier: 0, CoordFrame: CoordHead)).ToList();
+        var origin = input.Origin;
         return new RawRecording
         {
             Channels = channels,
@@ -81,6 +83,38 @@ public static class ReconstructionFile
             SampleCount = e * t,
             Data = data,
             Source = "zuna reconstruction",
+            // What MNE users expect to survive: when it was recorded and where in it this output starts, the
+            // annotations on the output's time base, the digitiser (fiducials included), the filters and the reference.
+            MeasurementDate = origin?.MeasurementDate,
+            FirstSample = origin is null ? 0 : EpochTimeline.FirstSample(origin),
+            Annotations = origin is null ? [] : EpochTimeline.Annotations(origin, t),
+            DigPoints = DigPoints(origin, channels),
+            HighPass = origin?.HighPass ?? 0,
+            LowPass = origin?.LowPass ?? Preprocessed.SampleRate / 2,
+            LineFrequency = origin?.LineFrequency,
+            CustomReferenceApplied = origin?.AverageReference ?? false,
         };
+    }
+
+    /// <summary>
+    /// A channel's FIF location: FIF stores EEG positions in the head frame, so an electrode the model saw at the
+    /// montage's 'mri'-frame position (added without target_head_frame) is written at the montage's head-frame position.
+    /// </summary>
+    private static float[] HeadLocation(Preprocessed input, int ch)
+    {
+        var (x, y, z) = (input.ChannelPositions[ch * 3], input.ChannelPositions[ch * 3 + 1], input.ChannelPositions[ch * 3 + 2]);
+        if (input.MriFrameChannels.Contains(ch) && StandardMontage.Standard1005.Find(input.ChannelNames[ch]) is { } electrode)
+            (x, y, z) = ((float)electrode.Head.X, (float)electrode.Head.Y, (float)electrode.Head.Z);
+        return [x, y, z, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    }
+
+    /// <summary>The recording's fiducials, HPI and extra points, then one EEG point per positioned channel (as written).</summary>
+    private static List<FifDigPoint> DigPoints(RecordingOrigin? origin, List<FifChannel> channels)
+    {
+        var dig = origin?.DigPoints.Where(d => d.Kind != FifConst.DigKindEeg).ToList() ?? [];
+        int ident = 0;
+        foreach (var ch in channels.Where(ch => ch.Location[..3].Any(v => v != 0)))
+            dig.Add(new FifDigPoint(FifConst.DigKindEeg, ++ident, ch.Location[0], ch.Location[1], ch.Location[2], CoordHead));
+        return dig;
     }
 }

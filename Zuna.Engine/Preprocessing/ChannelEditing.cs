@@ -125,6 +125,7 @@ public static class ChannelEditing
             ChannelCount = c1,
             ChannelPositions = positions,
             ChannelNames = [.. p.ChannelNames, .. added.Select(a => a.Name)],
+            MriFrameChannels = headFrame ? p.MriFrameChannels : [.. p.MriFrameChannels, .. Enumerable.Range(c0, added.Count)],
         };
     }
 }

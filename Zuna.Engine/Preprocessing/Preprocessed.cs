@@ -21,6 +21,12 @@ public sealed record Preprocessed(
 {
     public const double SampleRate = 256.0;
 
+    /// <summary>The recording these epochs came from (dates, annotations, digitiser points, filters); null for epochs read from a preprocessed file.</summary>
+    public RecordingOrigin? Origin { get; init; }
+
+    /// <summary>Channels whose positions are in the standard montage's own 'mri' frame (electrodes added without target_head_frame); the others are in the head frame.</summary>
+    public IReadOnlyList<int> MriFrameChannels { get; init; } = [];
+
     /// <summary>One epoch, [ChannelCount, EpochSamples], as a view of <see cref="Epochs"/>.</summary>
     public ReadOnlyMemory<float> Epoch(int index) =>
         Epochs.AsMemory(index * ChannelCount * EpochSamples, ChannelCount * EpochSamples);

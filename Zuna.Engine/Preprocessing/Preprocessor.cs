@@ -18,7 +18,15 @@ public static class Preprocessor
     public static Preprocessed Run(RawRecording raw, PreprocessOptions options)
     {
         var continuous = RunContinuous(raw, options);
-        return Epoch(continuous, options, raw.SampleRate);
+        var annotations = continuous.Annotations;
+        var epochs = Epoch(continuous, options, raw.SampleRate, out var starts);
+        // After resampling the 256-Hz signal can pass nothing above 128 Hz; the high-pass, when applied, is ZUNA's 0.5 Hz.
+        double lowPass = Math.Min(raw.LowPass > 0 ? raw.LowPass : raw.SampleRate / 2, Stages.TargetRate / 2);
+        return epochs with
+        {
+            Origin = new RecordingOrigin(raw.MeasurementDate, Stages.ResampledFirstSample(raw.FirstSample, raw.SampleRate), annotations,
+                raw.DigPoints, options.HighPass ? Stages.HighPassFrequency : raw.HighPass, lowPass, options.AverageReference, raw.LineFrequency, starts),
+        };
     }
 
     /// <summary>
@@ -89,7 +97,10 @@ public static class Preprocessor
 
     /// <summary>Global z-score over the good channels, fixed-length epochs (BAD_* ones dropped), per-epoch mean removal.
     /// Consumes <paramref name="continuous"/>: each channel's array is released once its epochs are written.</summary>
-    public static Preprocessed Epoch(ContinuousEeg continuous, PreprocessOptions options, double sampleRateIn)
+    public static Preprocessed Epoch(ContinuousEeg continuous, PreprocessOptions options, double sampleRateIn) =>
+        Epoch(continuous, options, sampleRateIn, out _);
+
+    private static Preprocessed Epoch(ContinuousEeg continuous, PreprocessOptions options, double sampleRateIn, out List<int> epochStarts)
     {
         var data = continuous.Data;
         int channelCount = data.Length;
@@ -98,7 +109,7 @@ public static class Preprocessor
         if (!(std > 0) || !double.IsFinite(std))
             throw new InvalidRecordingException($"the EEG signal has no variance to normalise (global std {std}); is the recording flat?");
 
-        var starts = Stages.EpochStarts(n, options.EpochSamples, Stages.TargetRate, continuous.Annotations);
+        var starts = epochStarts = Stages.EpochStarts(n, options.EpochSamples, Stages.TargetRate, continuous.Annotations);
         if (starts.Count == 0)
             throw new InvalidRecordingException("every epoch overlaps a BAD_* annotation; nothing is left to process.");
 
