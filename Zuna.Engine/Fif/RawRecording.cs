@@ -68,4 +68,6 @@ public sealed class RawRecording
     /// MNE resamples split parts separately, so the preprocessing chain needs these boundaries.
     /// </summary>
     public IReadOnlyList<int> PartSampleCounts { get; init; } = [];
+    /// <summary>What the reader had to assume or repair (MNE's warnings), for the user to see.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
