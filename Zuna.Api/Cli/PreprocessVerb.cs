@@ -43,6 +43,7 @@ public static class PreprocessVerb
             var target = parse.GetValue(output)!;
             var result = RecordingLoader.Default.Load(RecordingSource.FromFile(source.FullName), new InputOptions(options, TargetChannels.None),
                 cancellationToken: cancellationToken);
+            CliWarnings.Write(parse, source.Name, result);
             SafeTensorsWriter.From(PreprocessedFile.Layout(result)).Write(target.FullName);
             parse.InvocationConfiguration.Output.WriteLine(
                 $"{target.Name}: {result.EpochCount} epochs × {result.ChannelCount} channels × {result.EpochSamples} samples " +

@@ -21,6 +21,9 @@ public sealed record Preprocessed(
 {
     public const double SampleRate = 256.0;
 
+    /// <summary>Warnings from reading and channel selection (e.g. EEG channels left out); shown on stderr, in responses and logs.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>One epoch, [ChannelCount, EpochSamples], as a view of <see cref="Epochs"/>.</summary>
     public ReadOnlyMemory<float> Epoch(int index) =>
         Epochs.AsMemory(index * ChannelCount * EpochSamples, ChannelCount * EpochSamples);

@@ -9,7 +9,7 @@ namespace Zuna.Engine.Input.Edf;
 /// value = (digital × cal + offset) × unit with cal = physical range / digital range; `status`/`trigger` (any case) are
 /// stim channels, masked to their low 17 bits (BDF: raw 24-bit integers); signals slower than the fastest non-stim one
 /// are upsampled record by record (FFT, no padding) or, for stim, held; the annotation signal becomes annotations.
-/// EDF+D gaps are ignored, as MNE does: records are joined as if continuous. Memory is bounded by the file size.
+/// EDF+D gaps are ignored, as MNE does: records are joined as if continuous. Memory is bounded by the file size. Volts are kept in double (as MNE does) besides the float copy.
 /// </summary>
 internal static class EdfData
 {
@@ -47,8 +47,8 @@ internal static class EdfData
             throw new RecordingFormatException($"{name}: {selected.Length} channels × {perChannel} samples is far more than the {stored} samples the file stores.");
 
         var scaling = selected.Select((s, c) => Scaling.For(signals[s], stim.Contains(c), header.IsBdf)).ToArray();
-        var data = new float[selected.Length][];
-        for (int c = 0; c < data.Length; c++) data[c] = new float[perChannel];
+        var data = new double[selected.Length][];
+        for (int c = 0; c < data.Length; c++) data[c] = new double[perChannel];
         long[] offsets = new long[signals.Count + 1];
         for (int i = 0; i < signals.Count; i++) offsets[i + 1] = offsets[i] + signals[i].SamplesPerRecord;
 
@@ -81,13 +81,12 @@ internal static class EdfData
                     if (n == maxSamples)
                     {
                         if (stim.Contains(c)) Mask(values);
-                        for (int k = 0; k < n; k++) target[k] = (float)values[k];
+                        values.CopyTo(target);
                     }
                     else if (stim.Contains(c)) HoldZeroOrder(values, target);
                     else
                     {
-                        var up = FftResampler.ResampleUnpadded(values, maxSamples, scratch);
-                        for (int k = 0; k < maxSamples; k++) target[k] = (float)up[k];
+                        FftResampler.ResampleUnpadded(values, maxSamples, scratch).CopyTo(target);
                     }
                 }
             }
@@ -101,7 +100,8 @@ internal static class EdfData
             Channels = channels,
             SampleRate = sampleRate,
             SampleCount = (int)perChannel,
-            Data = data,
+            Data = data.Select(d => Array.ConvertAll(d, v => (float)v)).ToArray(),
+            DoubleData = data,
             Annotations = AnnotationRange.Crop(annotations, (int)perChannel, sampleRate, warnings),
             MeasurementDate = header.StartDate,
             Source = name,
@@ -147,7 +147,7 @@ internal static class EdfData
     /// scipy's interp1d(kind='zero') from linspace(0, 1, n + 1) onto linspace(0, 1, m, endpoint=False), with numpy's
     /// own arithmetic (i·(1/n), j·(1/m)) so that ties fall the same way.
     /// </summary>
-    private static void HoldZeroOrder(ReadOnlySpan<double> values, Span<float> target)
+    private static void HoldZeroOrder(ReadOnlySpan<double> values, Span<double> target)
     {
         int n = values.Length, m = target.Length;
         double oldStep = 1.0 / n, newStep = 1.0 / m;
@@ -156,7 +156,7 @@ internal static class EdfData
         {
             double t = j * newStep;
             while (i + 1 < n && (i + 1) * oldStep <= t) i++;
-            target[j] = (float)values[i];
+            target[j] = values[i];
         }
     }
 
