@@ -13,7 +13,7 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
     public const int HeadBytes = 64;
 
     /// <summary>The readers of this build, most specific content checks first.</summary>
-    public static RecordingLoader Default { get; } = new([new FifRecordingReader(), new PreprocessedRecordingReader(), new Edf.EdfRecordingReader()]);
+    public static RecordingLoader Default { get; } = new([new FifRecordingReader(), new PreprocessedRecordingReader(), new Edf.EdfRecordingReader(), new BrainVision.BrainVisionRecordingReader()]);
 
     public IReadOnlyList<IRecordingReader> Readers { get; } = readers;
 
