@@ -69,6 +69,7 @@ internal sealed partial record BrainVisionHeader(
         {
             int index = ChannelIndex(key, n, name);
             var props = value.Split(',').ToList();
+            if (props.Count < 3) throw new RecordingFormatException($"{name}: [Channel Infos] entry '{key}' is not 'name,reference,resolution[,unit]'.");
             if (props.Count < 4) props.Add("µV");
             else if (props[3].Length == 0) props[3] = "µV";
             string channel = props[0].Replace(@"\1", ",", StringComparison.Ordinal);

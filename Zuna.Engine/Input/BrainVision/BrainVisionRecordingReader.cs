@@ -51,13 +51,13 @@ public sealed class BrainVisionRecordingReader : IRecordingReader
             }
         }
 
-        var channels = header.Channels.Select((c, i) => new FifChannel(c.Name, i + 1, i + 1, (int)c.Kind, 1, 1, 0, c.Location, 0, 0, 4)).ToList();
+        var channels = header.Channels.Select((c, i) => ReadChannels.Create(c.Name, i, c.Kind, c.Location)).ToList();
         return new RecordingContent.Continuous(new RawRecording
         {
             Channels = channels,
             SampleRate = header.SampleRate,
             SampleCount = (int)samples,
-            Data = volts.Select(d => Array.ConvertAll(d, v => (float)v)).ToArray(),
+            Data = ReadChannels.ToFloat(volts),
             DoubleData = volts,
             Annotations = AnnotationRange.Crop(annotations, (int)samples, header.SampleRate, warnings),
             MeasurementDate = date,

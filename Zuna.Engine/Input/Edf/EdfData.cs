@@ -92,15 +92,14 @@ internal static class EdfData
             }
         }
 
-        var channels = names.Select((n, c) => new FifChannel(n, c + 1, c + 1,
-            (int)(stim.Contains(c) ? FifChannelKind.Stim : FifChannelKind.Eeg), 1, 1, 0, NoPosition(), 0, 0, 4)).ToList();
+        var channels = names.Select((n, c) => ReadChannels.Create(n, c, stim.Contains(c) ? FifChannelKind.Stim : FifChannelKind.Eeg)).ToList();
         var annotations = annotationSignals.Length == 0 ? [] : EdfAnnotationList.Parse(annotationBytes.ToArray(), warnings);
         return new RawRecording
         {
             Channels = channels,
             SampleRate = sampleRate,
             SampleCount = (int)perChannel,
-            Data = data.Select(d => Array.ConvertAll(d, v => (float)v)).ToArray(),
+            Data = ReadChannels.ToFloat(data),
             DoubleData = data,
             Annotations = AnnotationRange.Crop(annotations, (int)perChannel, sampleRate, warnings),
             MeasurementDate = header.StartDate,
@@ -117,8 +116,6 @@ internal static class EdfData
         var lower = names.Select(n => n.ToLowerInvariant()).ToList();
         return new[] { "status", "trigger" }.Select(n => lower.IndexOf(n)).Where(i => i >= 0).ToHashSet();
     }
-
-    private static float[] NoPosition() => Enumerable.Repeat(float.NaN, 12).ToArray();
 
     private static void Decode(ReadOnlySpan<byte> raw, bool bdf, Span<double> values)
     {
