@@ -1,4 +1,5 @@
 using Zuna.Api.Cli;
+using Zuna.Api.Tests.TestSupport;
 
 namespace Zuna.Api.Tests.Formats;
 
@@ -9,13 +10,7 @@ public sealed class FolderRunTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = await CliApp.RunAsync(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => CliRun.Run(args);
 
     private void Copy(string relative) =>
         File.Copy(SharedData.Path("data/formats/" + relative), Path.Combine(_dir, "in", Path.GetFileName(relative)));

@@ -1,4 +1,5 @@
 using Zuna.Api.Cli;
+using Zuna.Api.Tests.TestSupport;
 using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
@@ -11,13 +12,7 @@ public sealed class PreprocessVerbTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = await CliApp.RunAsync(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => CliRun.Run(args);
 
     private static Preprocessed Read(string path)
     {

@@ -26,7 +26,7 @@ public sealed record InferenceOutcome(InferenceRequest Request, Preprocessed Inp
 /// the backend's batch, the output. Phases are timed on the given <see cref="PhaseTimer"/> (spans, histograms, Server-Timing).
 /// </summary>
 public sealed class InferenceService(RecordingLoader loader, InferenceQueue queue, ModelHost host, ZunaTelemetry telemetry,
-    IOptions<ZunaOptions> options)
+    IOptions<ZunaOptions> options, ILogger<InferenceService> logger)
 {
     private readonly ZunaOptions _options = options.Value;
 
@@ -73,6 +73,7 @@ public sealed class InferenceService(RecordingLoader loader, InferenceQueue queu
                     ? RecordingSource.FromParts(upload, fileName, companions)
                     : RecordingSource.FromStream(upload, fileName);
                 input = loader.Load(source, request.Input, timer, cancellationToken);
+                foreach (var warning in input.Warnings) logger.LogWarning("{FileName}: {Warning}", fileName, warning);
             }
             finally
             {
