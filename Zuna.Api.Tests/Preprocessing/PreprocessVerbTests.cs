@@ -1,4 +1,5 @@
 using Zuna.Api.Cli;
+using Zuna.Api.Tests.TestSupport;
 using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
@@ -11,13 +12,7 @@ public sealed class PreprocessVerbTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = await CliApp.RunAsync(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => CliRun.Run(args);
 
     private static Preprocessed Read(string path)
     {
@@ -93,10 +88,26 @@ public sealed class PreprocessVerbTests : IDisposable
     }
 
     [Fact]
-    public async Task RecordingWithUnknownChannelNamesIsAnInputError()
+    public async Task RecordingWhoseChannelNamesMatchNothingIsAnInputError()
     {
         var (code, _, stderr) = await Run("preprocess", SharedData.Path("data/fif/mne-python__brainvision_test_bin_raw.fif"), "--out", Path.Combine(_dir, "x.safetensors"));
         Assert.Equal(CliApp.ExitCodes.InvalidInput, code);
+        Assert.Contains("no EEG channel has a position in the file or a standard 10-05 name", stderr);
         Assert.Contains("EEG 001", stderr);
+    }
+
+    /// <summary>The channel rule: EEG channels without a 10-05 name are left out with a warning, the rest are processed.</summary>
+    [Fact]
+    public async Task UnknownChannelNamesAreDroppedWithAWarningOnStderr()
+    {
+        string output = Path.Combine(_dir, "edf.safetensors");
+        var (code, stdout, stderr) = await Run("preprocess", SharedData.Path("data/formats/edf/mne-python/test.edf"), "--out", output);
+        Assert.True(code == CliApp.ExitCodes.Ok, stderr);
+        Assert.Contains("1 epochs × 20 channels", stdout);
+        Assert.Contains("zuna: warning: test.edf: 118 EEG channel(s) match no standard 10-05 electrode and were left out: A3, A4", stderr);
+        var written = Read(output);
+        Assert.Equal(["A1", "A2", "C1", "C2", "C3", "C4", "C5", "C6"], written.ChannelNames[..8]);
+        using var file = SafeTensorsFile.Open(output);
+        Assert.Contains("left out", file.Metadata["warnings"]);
     }
 }

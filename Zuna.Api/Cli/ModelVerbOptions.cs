@@ -41,7 +41,10 @@ internal sealed class ModelVerbOptions
         };
         options.Validate();
         var targets = Engine.Preprocessing.TargetChannels.Parse(parse.GetValue(TargetChannels), parse.GetValue(HeadFrame));
-        return RecordingLoader.Default.Load(RecordingSource.FromFile(parse.GetValue(Input)!.FullName), new InputOptions(options, targets));
+        var input = parse.GetValue(Input)!;
+        var result = RecordingLoader.Default.Load(RecordingSource.FromFile(input.FullName), new InputOptions(options, targets));
+        CliWarnings.Write(parse, input.Name, result);
+        return result;
     }
 
     public async Task<ZunaEngine> LoadModelAsync(ParseResult parse, TextWriter log, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Zuna.Engine;
 using Zuna.Engine.Input;
 using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
@@ -14,8 +15,9 @@ public static class PreprocessVerb
 {
     public static Command Create()
     {
-        var input = new Argument<FileInfo>("recording") { Description = "A recording (FIF .fif/.fif.gz, split parts followed) or a file written by `zuna preprocess`." };
-        var output = new Option<FileInfo>("--out", "-o") { Description = "Where to write the preprocessed .safetensors file.", Required = true };
+        var input = new Argument<FileInfo>("recording") { Description = "A recording (FIF, EDF/BDF, BrainVision .vhdr, CSV/TSV, a zip of one recording, or a file written by `zuna preprocess`), or a folder or glob of them (with --out-dir)." };
+        var output = new Option<FileInfo?>("--out", "-o") { Description = "Where to write the preprocessed .safetensors file (one recording)." };
+        var outDir = new Option<DirectoryInfo?>("--out-dir") { Description = "For a folder or glob of recordings: where to write one <name>.safetensors per recording." };
         var noHighPass = new Option<bool>("--no-highpass") { Description = "Skip the 0.5 Hz FIR high-pass." };
         var noAverageReference = new Option<bool>("--no-average-reference") { Description = "Skip the average reference." };
         var badChannels = new Option<string?>("--bad-channels") { Description = "Comma-separated channels to zero (reconstructed by the model), e.g. C3,O2." };
@@ -27,7 +29,7 @@ public static class PreprocessVerb
 
         var command = new Command("preprocess", "Resample to 256 Hz, high-pass, re-reference, z-score and cut 5-s epochs, as ZUNA's Python preprocessing does.")
         {
-            input, output, noHighPass, noAverageReference, badChannels, epochSamples,
+            input, output, outDir, noHighPass, noAverageReference, badChannels, epochSamples,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -40,14 +42,26 @@ public static class PreprocessVerb
             };
             options.Validate();
             var source = parse.GetValue(input)!;
-            var target = parse.GetValue(output)!;
-            OutputPath.Checked(target, "--out");
-            var result = RecordingLoader.Default.Load(RecordingSource.FromFile(source.FullName), new InputOptions(options, TargetChannels.None),
-                cancellationToken: cancellationToken);
-            SafeTensorsWriter.From(PreprocessedFile.Layout(result)).Write(target.FullName);
-            parse.InvocationConfiguration.Output.WriteLine(
-                $"{target.Name}: {result.EpochCount} epochs × {result.ChannelCount} channels × {result.EpochSamples} samples " +
-                $"(from {source.Name} at {result.SampleRateIn:0.###} Hz; global mean {result.GlobalMean:E3}, std {result.GlobalStd:E3})");
+            var inputOptions = new InputOptions(options, TargetChannels.None);
+            string PreprocessOne(string recording, string target)
+            {
+                var result = RecordingLoader.Default.Load(RecordingSource.FromFile(recording), inputOptions, cancellationToken: cancellationToken);
+                CliWarnings.Write(parse, Path.GetFileName(recording), result);
+                SafeTensorsWriter.From(PreprocessedFile.Layout(result)).Write(target);
+                return $"{result.EpochCount} epochs × {result.ChannelCount} channels × {result.EpochSamples} samples " +
+                    $"(at {result.SampleRateIn:0.###} Hz; global mean {result.GlobalMean:E3}, std {result.GlobalStd:E3})";
+            }
+
+            var io = parse.InvocationConfiguration;
+            if (FolderRun.IsBatch(parse.GetResult(input)!.Tokens[0].Value))
+            {
+                var folder = parse.GetValue(outDir) ?? throw new InvalidOptionException("a folder or glob of recordings needs --out-dir.");
+                var inputs = FolderRun.Inputs(parse.GetResult(input)!.Tokens[0].Value);
+                return Task.FromResult(FolderRun.Run(inputs, folder.FullName, ".safetensors", PreprocessOne, io.Output, io.Error, cancellationToken));
+            }
+            var file = parse.GetValue(output) ?? throw new InvalidOptionException("--out is required for one recording (or give a folder and --out-dir).");
+            OutputPath.Checked(file, "--out");
+            io.Output.WriteLine($"{file.Name}: {PreprocessOne(source.FullName, file.FullName)} from {source.Name}");
             return Task.FromResult(CliApp.ExitCodes.Ok);
         });
         return command;

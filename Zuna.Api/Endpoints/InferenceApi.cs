@@ -89,8 +89,19 @@ public static class InferenceApi
         var timer = http.Phases();
         timer.Add("upload", timer.Elapsed); // from the start of the request to the form being read
         InferenceOutcome outcome;
-        await using (var upload = file.OpenReadStream())
-            outcome = await service.RunWithDeadlineAsync(upload, file.FileName, request, timer, http.RequestAborted);
+        // Further file parts are the recording's companions (BrainVision .vmrk/.eeg, EEGLAB .fdt), by file name.
+        var companions = http.Request.Form.Files.Where(f => !ReferenceEquals(f, file) && !string.IsNullOrEmpty(f.FileName))
+            .GroupBy(f => Path.GetFileName(f.FileName), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First().OpenReadStream(), StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            await using (var upload = file.OpenReadStream())
+                outcome = await service.RunWithDeadlineAsync(upload, file.FileName, request, timer, http.RequestAborted, companions);
+        }
+        finally
+        {
+            foreach (var part in companions.Values) await part.DisposeAsync();
+        }
         ResultWriter.EnsureWritable(outcome, format);
         // Server-Timing goes out with the headers, before the body: the serialize phase is in the span and histogram only.
         return TypedResults.Stream(async body =>

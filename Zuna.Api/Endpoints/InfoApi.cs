@@ -5,6 +5,7 @@ using Zuna.Api.Options;
 using Zuna.Api.Queue;
 using Zuna.Api.Telemetry;
 using Zuna.Engine.Inference;
+using Zuna.Engine.Input;
 
 namespace Zuna.Api.Endpoints;
 
@@ -30,7 +31,11 @@ public sealed record ServiceInfo(
     string ConfiguredDtype,
     bool AuthEnabled,
     int QueueDepth,
-    ServiceLimits Limits);
+    ServiceLimits Limits,
+    IReadOnlyList<InputFormat> InputFormats);
+
+/// <summary>A recording format the upload endpoints and the CLI read (told by content, then by these file name endings).</summary>
+public sealed record InputFormat(string Name, IReadOnlyList<string> Extensions);
 
 /// <summary>GET /v1/info.</summary>
 public static class InfoApi
@@ -43,13 +48,14 @@ public static class InfoApi
         return v1;
     }
 
-    private static Ok<ServiceInfo> GetInfo(ModelHost host, InferenceQueue queue, IOptions<ZunaOptions> options)
+    private static Ok<ServiceInfo> GetInfo(ModelHost host, InferenceQueue queue, IOptions<ZunaOptions> options, RecordingLoader loader)
     {
         var o = options.Value;
         var limits = new ServiceLimits(o.Limits.MaxUploadBytes, o.Limits.RequestTimeoutSeconds, o.Limits.ShutdownTimeoutSeconds,
             o.Queue.Capacity, o.Batching.MaxBatchEpochs, o.Batching.MaxBatchDelayMs, o.Limits.MaxSteps,
             o.Jobs.ResultTtlMinutes, o.Jobs.MaxResultBytes, o.Auth.PermitsPerMinute);
         return TypedResults.Ok(new ServiceInfo("zuna", ThisAssembly.Version, host.State.ToString().ToLowerInvariant(), host.Info,
-            o.Model.Device, o.Model.Dtype, o.Auth.ApiKeys.Length > 0, queue.Depth, limits));
+            o.Model.Device, o.Model.Dtype, o.Auth.ApiKeys.Length > 0, queue.Depth, limits,
+            loader.Readers.Select(r => new InputFormat(r.Format, r.Extensions)).ToList()));
     }
 }

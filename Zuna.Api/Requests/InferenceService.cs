@@ -26,7 +26,7 @@ public sealed record InferenceOutcome(InferenceRequest Request, Preprocessed Inp
 /// the backend's batch, the output. Phases are timed on the given <see cref="PhaseTimer"/> (spans, histograms, Server-Timing).
 /// </summary>
 public sealed class InferenceService(RecordingLoader loader, InferenceQueue queue, ModelHost host, ZunaTelemetry telemetry,
-    IOptions<ZunaOptions> options)
+    IOptions<ZunaOptions> options, ILogger<InferenceService> logger)
 {
     private readonly ZunaOptions _options = options.Value;
 
@@ -38,14 +38,14 @@ public sealed class InferenceService(RecordingLoader loader, InferenceQueue queu
 
     /// <summary>Runs a synchronous request under the configured deadline; past it the answer is 504.</summary>
     public async Task<InferenceOutcome> RunWithDeadlineAsync(Stream upload, string fileName, InferenceRequest request,
-        PhaseTimer timer, CancellationToken requestAborted)
+        PhaseTimer timer, CancellationToken requestAborted, IReadOnlyDictionary<string, Stream>? companions = null)
     {
         int seconds = _options.Limits.RequestTimeoutSeconds;
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, deadline.Token);
         try
         {
-            return await RunAsync(upload, fileName, request, timer, null, linked.Token);
+            return await RunAsync(upload, fileName, request, timer, null, linked.Token, companions);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !requestAborted.IsCancellationRequested)
         {
@@ -54,7 +54,8 @@ public sealed class InferenceService(RecordingLoader loader, InferenceQueue queu
     }
 
     public async Task<InferenceOutcome> RunAsync(Stream upload, string fileName, InferenceRequest request,
-        PhaseTimer timer, IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
+        PhaseTimer timer, IProgress<WorkProgress>? progress, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, Stream>? companions = null)
     {
         string operation = OperationNames.Name(request.Operation);
         long start = Stopwatch.GetTimestamp();
@@ -68,7 +69,11 @@ public sealed class InferenceService(RecordingLoader loader, InferenceQueue queu
             await _decodeSlots.WaitAsync(cancellationToken);
             try
             {
-                input = loader.Load(RecordingSource.FromStream(upload, fileName), request.Input, timer, cancellationToken);
+                var source = companions is { Count: > 0 }
+                    ? RecordingSource.FromParts(upload, fileName, companions)
+                    : RecordingSource.FromStream(upload, fileName);
+                input = loader.Load(source, request.Input, timer, cancellationToken);
+                foreach (var warning in input.Warnings) logger.LogWarning("{FileName}: {Warning}", fileName, warning);
             }
             finally
             {

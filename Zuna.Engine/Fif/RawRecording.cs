@@ -52,6 +52,12 @@ public sealed class RawRecording
     public long FirstSample { get; init; }
     /// <summary>Data[channel][sample] in volts (float32 storage keeps an hour of 64-channel 1 kHz data under 1 GB).</summary>
     public required float[][] Data { get; init; }
+    /// <summary>
+    /// The same volts in double, when the reader computed them in double (EDF/BDF integers × calibration): MNE keeps
+    /// float64, and float32 storage of a channel with a large DC offset costs up to 3e-6 of the signal after the
+    /// high-pass. The chain reads these when present.
+    /// </summary>
+    public double[][]? DoubleData { get; init; }
     public IReadOnlyList<string> BadChannels { get; init; } = [];
     public IReadOnlyList<FifAnnotation> Annotations { get; init; } = [];
     public IReadOnlyList<FifDigPoint> DigPoints { get; init; } = [];
@@ -70,4 +76,6 @@ public sealed class RawRecording
     /// MNE resamples split parts separately, so the preprocessing chain needs these boundaries.
     /// </summary>
     public IReadOnlyList<int> PartSampleCounts { get; init; } = [];
+    /// <summary>What the reader had to assume or repair (MNE's warnings), for the user to see.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

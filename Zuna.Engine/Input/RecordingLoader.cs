@@ -13,7 +13,7 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
     public const int HeadBytes = 64;
 
     /// <summary>The readers of this build, most specific content checks first.</summary>
-    public static RecordingLoader Default { get; } = new([new FifRecordingReader(), new PreprocessedRecordingReader()]);
+    public static RecordingLoader Default { get; } = new([new FifRecordingReader(), new PreprocessedRecordingReader(), new Edf.EdfRecordingReader(), new BrainVision.BrainVisionRecordingReader(), new Arrays.CsvRecordingReader()]);
 
     public IReadOnlyList<IRecordingReader> Readers { get; } = readers;
 
@@ -21,6 +21,7 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
     public Preprocessed Load(RecordingSource source, InputOptions options, IPhaseTimer? phases = null, CancellationToken cancellationToken = default)
     {
         options.Preprocess.Validate();
+        source = Unpack(source);
         var reader = Detect(source);
         RecordingContent content;
         using (phases?.Measure("parse"))
@@ -37,6 +38,10 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
             return ChannelEditing.AddTargetChannels(epochs, options.Targets);
         }
     }
+
+    /// <summary>A zip upload becomes its main recording with the other entries as companions; anything else is returned as is.</summary>
+    public RecordingSource Unpack(RecordingSource source) =>
+        ZipUpload.IsZip(source.Head(HeadBytes)) ? ZipUpload.Expand(source, Readers) : source;
 
     /// <summary>The reader for this file: the first that recognises its first bytes, else the first that takes its extension.</summary>
     public IRecordingReader Detect(RecordingSource source)

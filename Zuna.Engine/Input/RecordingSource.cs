@@ -8,12 +8,58 @@ namespace Zuna.Engine.Input;
 public sealed class RecordingSource
 {
     private readonly Func<Stream> _open;
+    private readonly IReadOnlyDictionary<string, Func<Stream>> _parts;
 
-    private RecordingSource(string name, string? path, Func<Stream> open)
+    private RecordingSource(string name, string? path, Func<Stream> open, IReadOnlyDictionary<string, Func<Stream>>? parts = null)
     {
         Name = name;
         Path = path;
         _open = open;
+        _parts = parts ?? new Dictionary<string, Func<Stream>>();
+    }
+
+    /// <summary>Names of the companion files an upload carries besides the main file.</summary>
+    public IEnumerable<string> PartNames => _parts.Keys;
+
+    /// <summary>
+    /// A companion file the main file names (BrainVision .eeg/.vmrk, EEGLAB .fdt): beside the file on disk, or among an
+    /// upload's other parts by file name (case-insensitive, folders ignored). Null when there is none.
+    /// </summary>
+    public Stream? OpenCompanion(string fileName)
+    {
+        string bare = System.IO.Path.GetFileName(fileName.Replace('\\', '/'));
+        if (Path is not null)
+        {
+            string beside = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, fileName);
+            if (File.Exists(beside)) return new FileStream(beside, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
+            string flat = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, bare);
+            return File.Exists(flat) ? new FileStream(flat, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess) : null;
+        }
+        foreach (var (name, open) in _parts)
+            if (string.Equals(System.IO.Path.GetFileName(name), bare, StringComparison.OrdinalIgnoreCase)) return open();
+        return null;
+    }
+
+    /// <summary>
+    /// An upload made of several files: <paramref name="content"/> is the main one (a BrainVision .vhdr, an EEGLAB
+    /// .set), <paramref name="companions"/> the others by file name. Streams follow the rules of <see cref="FromStream"/>.
+    /// </summary>
+    public static RecordingSource FromParts(Stream content, string name, IReadOnlyDictionary<string, Stream> companions)
+    {
+        var main = FromStream(content, name);
+        var parts = companions.ToDictionary(p => p.Key, p => Reopen(p.Value), StringComparer.OrdinalIgnoreCase);
+        return new RecordingSource(main.Name, null, main._open, parts);
+    }
+
+    private static Func<Stream> Reopen(Stream content)
+    {
+        var seekable = content.CanSeek ? content : Buffer(content);
+        long start = seekable.Position;
+        return () =>
+        {
+            seekable.Position = start;
+            return new NonClosingStream(seekable);
+        };
     }
 
     /// <summary>The file name as the user gave it (used in messages and to tell formats apart by extension).</summary>
@@ -38,13 +84,7 @@ public sealed class RecordingSource
     public static RecordingSource FromStream(Stream content, string name)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var seekable = content.CanSeek ? content : Buffer(content);
-        long start = seekable.Position;
-        return new RecordingSource(string.IsNullOrEmpty(name) ? "upload" : name, null, () =>
-        {
-            seekable.Position = start;
-            return new NonClosingStream(seekable);
-        });
+        return new RecordingSource(string.IsNullOrEmpty(name) ? "upload" : name, null, Reopen(content));
     }
 
     /// <summary>The main file from its first byte; dispose it when done.</summary>

@@ -34,6 +34,8 @@ public static class OutputMetadata
         if (input.SampleRateIn is { } sampleRateIn) entries.Add(("sfreq_in", Invariant(sampleRateIn)));
         if (input.GlobalMean is { } mean) entries.Add(("global_mean", Invariant(mean)));
         if (input.GlobalStd is { } std) entries.Add(("global_std", Invariant(std)));
+        // What the reader or the channel rule left out or repaired (e.g. EEG channels without a 10-05 name).
+        if (input.Warnings.Count > 0) entries.Add(("warnings", JsonSerializer.Serialize(input.Warnings)));
         if (model is not null)
         {
             entries.Add(("model_id", model.ModelId));

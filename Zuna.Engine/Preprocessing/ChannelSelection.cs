@@ -1,14 +1,18 @@
+using System.Text.RegularExpressions;
 using Zuna.Engine.Fif;
 using Zuna.Engine.Montage;
 
 namespace Zuna.Engine.Preprocessing;
 
 /// <summary>
-/// Which channels the chain keeps and where they are: EEG channels whose stored position (loc[0:3], head frame,
-/// metres) is finite and not ≈ (0, 0, 0). When no EEG channel has one, every EEG channel gets its head-frame
-/// position from standard_1005 by name (what <c>raw.set_montage('standard_1005')</c> would do).
+/// Which channels the chain keeps and where they are, the same rule for every format: EEG channels as MNE types them
+/// (stim, EOG, ECG, misc out). When any EEG channel has a position in the file (finite, not ≈ 0; head frame, metres)
+/// the file's positions are used and EEG channels without one are dropped. Otherwise positions come from standard_1005
+/// by name — spaces removed, case ignored — and, failing that, with a leading "EEG " and a trailing "-REF"/"-LE"
+/// stripped ("EEG FP1-REF" → Fp1). EEG channels that match nothing are dropped and listed in <see cref="Dropped"/>;
+/// a recording where nothing is left is an error.
 /// </summary>
-public sealed record ChannelSelection(int[] Indices, Position3[] Positions, bool FromStandardMontage)
+public sealed partial record ChannelSelection(int[] Indices, Position3[] Positions, bool FromStandardMontage, IReadOnlyList<string> Dropped)
 {
     public static ChannelSelection Select(RawRecording raw)
     {
@@ -24,16 +28,46 @@ public sealed record ChannelSelection(int[] Indices, Position3[] Positions, bool
                 var loc = raw.Channels[i].Location;
                 return new Position3(loc[0], loc[1], loc[2]);
             }).ToArray();
-            return new ChannelSelection(withPosition, positions, false);
+            var withoutPosition = eeg.Except(withPosition).Select(i => raw.Channels[i].Name).ToList();
+            return new ChannelSelection(withPosition, positions, false, withoutPosition);
         }
 
         var montage = StandardMontage.Standard1005;
-        var unknown = eeg.Select(i => raw.Channels[i].Name).Where(name => !montage.TryGet(name, out _)).ToList();
-        if (unknown.Count > 0)
+        var kept = new List<int>();
+        var keptPositions = new List<Position3>();
+        var dropped = new List<string>();
+        foreach (int i in eeg)
+        {
+            string name = raw.Channels[i].Name;
+            if (montage.TryGet(name, out var electrode) || montage.TryGet(Alias(name), out electrode))
+            {
+                kept.Add(i);
+                keptPositions.Add(electrode.Head);
+            }
+            else dropped.Add(name);
+        }
+        if (kept.Count == 0)
             throw new InvalidRecordingException(
-                $"the recording has no electrode positions and {unknown.Count} EEG channel name(s) are not in the standard 10-05 montage: {string.Join(", ", unknown)}.");
-        return new ChannelSelection(eeg, eeg.Select(i => montage.HeadPosition(raw.Channels[i].Name)!.Value).ToArray(), true);
+                $"no EEG channel has a position in the file or a standard 10-05 name, so there is nothing to process (EEG channels: {string.Join(", ", dropped)}).");
+        return new ChannelSelection(kept.ToArray(), keptPositions.ToArray(), true, dropped);
     }
+
+    /// <summary>The warning for the user when EEG channels were dropped, else null.</summary>
+    public string? DroppedWarning => Dropped.Count == 0 ? null : FromStandardMontage
+        ? $"{Dropped.Count} EEG channel(s) match no standard 10-05 electrode and were left out: {Shorten(Dropped)}."
+        : $"{Dropped.Count} EEG channel(s) have no position in the file and were left out: {Shorten(Dropped)}.";
+
+    /// <summary>Clinical spellings: a leading "EEG " and a trailing "-REF" or "-LE" removed, case-insensitively.</summary>
+    public static string Alias(string name) => TrailingReference().Replace(LeadingEeg().Replace(name, "").Trim(), "");
+
+    [GeneratedRegex(@"^\s*EEG\s+", RegexOptions.IgnoreCase)]
+    private static partial Regex LeadingEeg();
+
+    [GeneratedRegex(@"-(REF|LE)$", RegexOptions.IgnoreCase)]
+    private static partial Regex TrailingReference();
+
+    private static string Shorten(IReadOnlyList<string> names) =>
+        names.Count <= 20 ? string.Join(", ", names) : string.Join(", ", names.Take(20)) + $" and {names.Count - 20} more";
 
     /// <summary>Finite and not all three within 1e-8 m of zero (numpy allclose(pos, 0)).</summary>
     public static bool HasValidPosition(FifChannel channel)

@@ -14,4 +14,8 @@ public sealed record ContinuousEeg(
     Position3[] Positions,
     bool[] IsGood,
     int[] UserBad,
-    IReadOnlyList<FifAnnotation> Annotations);
+    IReadOnlyList<FifAnnotation> Annotations)
+{
+    /// <summary>What the reader and the channel rule want the user to know (dropped channels, repaired headers).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

@@ -27,6 +27,9 @@ public sealed record Preprocessed(
     /// <summary>Channels whose positions are in the standard montage's own 'mri' frame (electrodes added without target_head_frame); the others are in the head frame.</summary>
     public IReadOnlyList<int> MriFrameChannels { get; init; } = [];
 
+    /// <summary>Warnings from reading and channel selection (e.g. EEG channels left out); shown on stderr, in responses and logs.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>One epoch, [ChannelCount, EpochSamples], as a view of <see cref="Epochs"/>.</summary>
     public ReadOnlyMemory<float> Epoch(int index) =>
         Epochs.AsMemory(index * ChannelCount * EpochSamples, ChannelCount * EpochSamples);

@@ -72,7 +72,7 @@ public static class Preprocessor
         // Parallel.For's localInit would run again each time the loop replaces a worker task.
         var scratches = new System.Collections.Concurrent.ConcurrentBag<SignalScratch>();
         // Short recordings: all channels resampled in one batched libtorch call (spread over the cores) first.
-        double[][]? resampled = parallelism > 1 && Stages.NeedsResampling(rateIn)
+        double[][]? resampled = parallelism > 1 && Stages.NeedsResampling(rateIn) && raw.DoubleData is null
             ? FftResampler.ResampleAll(selection.Indices.Select(i => raw.Data[i]).ToArray(), Stages.TargetRate / rateIn, partLengths ?? [raw.SampleCount])
             : null;
         Parallel.For(0, channelCount, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, c =>
@@ -80,8 +80,11 @@ public static class Preprocessor
             if (!scratches.TryTake(out var scratch)) scratch = new SignalScratch();
             try
             {
-                float[] source = raw.Data[selection.Indices[c]];
-                double[] x = resampled?[c] ?? Stages.Resample(source, rateIn, partLengths, scratch); // widened to double inside
+                int index = selection.Indices[c];
+                double[] x = resampled?[c]
+                    ?? (raw.DoubleData is { } precise
+                        ? Stages.Resample(precise[index], rateIn, partLengths)
+                        : Stages.Resample(raw.Data[index], rateIn, partLengths, scratch)); // widened to double inside
                 if (filter is not null) Stages.HighPass(x, filter, segments, scratch);
                 data[c] = x;
             }
@@ -92,7 +95,9 @@ public static class Preprocessor
         if (options.AverageReference) Stages.AverageReference(data, isGood);
         foreach (int c in userBad) Array.Clear(data[c]);
         var annotations = raw.Annotations.Select(a => a with { Onset = a.Onset + onsetOffset }).ToList();
-        return new ContinuousEeg(data, names, selection.Positions, isGood, userBad, annotations);
+        var warnings = raw.Warnings.ToList();
+        if (selection.DroppedWarning is { } dropped) warnings.Add(dropped);
+        return new ContinuousEeg(data, names, selection.Positions, isGood, userBad, annotations) { Warnings = warnings };
     }
 
     /// <summary>Global z-score over the good channels, fixed-length epochs (BAD_* ones dropped), per-epoch mean removal.
@@ -107,7 +112,9 @@ public static class Preprocessor
         int n = data[0].Length;
         var (mean, std) = Stages.GlobalStats(data, continuous.IsGood);
         if (!(std > 0) || !double.IsFinite(std))
-            throw new InvalidRecordingException($"the EEG signal has no variance to normalise (global std {std}); is the recording flat?");
+            throw new InvalidRecordingException(channelCount == 1
+                ? $"only one EEG channel ({continuous.ChannelNames[0]}) is left, and it is flat after the average reference: there is nothing to normalise."
+                : $"the EEG signal is flat after the average reference (global std {std}); is the recording flat?");
 
         var starts = epochStarts = Stages.EpochStarts(n, options.EpochSamples, Stages.TargetRate, continuous.Annotations);
         if (starts.Count == 0)
@@ -142,7 +149,10 @@ public static class Preprocessor
             positions[3 * c + 1] = (float)continuous.Positions[c].Y;
             positions[3 * c + 2] = (float)continuous.Positions[c].Z;
         }
-        return new Preprocessed(epochs, starts.Count, channelCount, t, positions, continuous.ChannelNames, sampleRateIn, mean, std);
+        return new Preprocessed(epochs, starts.Count, channelCount, t, positions, continuous.ChannelNames, sampleRateIn, mean, std)
+        {
+            Warnings = continuous.Warnings,
+        };
     }
 
     /// <summary>Indices of the user's bad channels among the kept ones (case-insensitive, spaces removed).</summary>

@@ -42,6 +42,20 @@ public static class FftResampler
         return ResamplePadded(padded, plan, scratch);
     }
 
+    /// <summary>
+    /// MNE's <c>resample(x, newLength, x.Length, npad=0)</c>: no padding, so the edges wrap around. EDF readers resample
+    /// slower signals this way, one data record at a time.
+    /// </summary>
+    public static double[] ResampleUnpadded(ReadOnlySpan<double> x, int newLength, SignalScratch? scratch = null)
+    {
+        int n = x.Length;
+        var plan = new Plan(n, 0, 0, n, newLength, 0, 0, newLength);
+        scratch = SignalScratch.OrNew(scratch);
+        var padded = scratch.Get(SignalScratch.ResamplePad, n);
+        x.CopyTo(padded);
+        return ResamplePadded(padded, plan, scratch);
+    }
+
     /// <summary>Resamples float samples (a channel as read), widening to double while padding: no extra double copy.</summary>
     public static double[] Resample(ReadOnlySpan<float> x, double ratio, SignalScratch? scratch = null)
     {

@@ -4,13 +4,14 @@ using System.Globalization;
 using System.Text.Json;
 using Zuna.Engine;
 using Zuna.Engine.Fif;
+using Zuna.Engine.Input;
 using Zuna.Engine.Montage;
 using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Api.Cli.Bench;
 
 /// <summary>
-/// `zuna bench preprocess FILE… [--synthetic DIR]`: wall-clock time of FifReader.Read and of Preprocessor.Run per file,
+/// `zuna bench preprocess FILE… [--synthetic DIR]`: wall-clock time of reading (any registered format) and of Preprocessor.Run per file,
 /// and the process's peak RSS while handling it (VmHWM, reset per file through /proc/self/clear_refs). A warm-up run on
 /// the first file comes first so JIT and libtorch start-up are not counted. CPU ms (all threads, read + preprocess) is
 /// steadier than wall clock on a shared machine. bench/preprocess/run.sh runs one file per
@@ -73,7 +74,10 @@ public static class BenchPreprocess
         PeakMemory.Reset();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
-        var raw = FifReader.Read(path);
+        var source = RecordingSource.FromFile(path);
+        var raw = RecordingLoader.Default.Detect(source).Read(source) is RecordingContent.Continuous c
+            ? c.Recording
+            : throw new InvalidOptionException($"{path} holds epochs, not a continuous recording to preprocess.");
         double readMs = sw.Elapsed.TotalMilliseconds;
         string result;
         sw.Restart();
