@@ -12,7 +12,7 @@ internal static class FifConst
     public const int ChScanNo = 250, ChLogicalNo = 251, ChKind = 252, ChRange = 253, ChCal = 254, ChLoc = 255,
         ChUnit = 256, ChUnitMul = 257, ChDacqName = 258, ChCoilType = 350, ChCoordFrame = 351;
     public const int DataBuffer = 300, DataSkip = 301;
-    public const int MneCoordFrame = 3506, MneChNameList = 3507, MneBaselineMin = 3568, MneBaselineMax = 3569;
+    public const int MneEpochsDropLog = 3801, MneCoordFrame = 3506, MneChNameList = 3507, MneBaselineMin = 3568, MneBaselineMax = 3569;
 
     // Block kinds (FIFFB_*)
     public const int BlockMeas = 100, BlockMeasInfo = 101, BlockRawData = 102, BlockIsotrak = 107,
