@@ -14,8 +14,6 @@ public static class ReconstructionFile
 {
     public const string ReconstructionTensor = "reconstruction";
 
-    private const int CoilEeg = 1, UnitVolt = 107, CoordHead = 4;
-
     public static OutputLayout Layout(Preprocessed input, float[] reconstruction, ModelInfo model, SamplerOptions sampler, long seed)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -69,11 +67,7 @@ public static class ReconstructionFile
                     channel[ep * t + i] = (float)(source[i] * std + mean);
             }
         }
-        var channels = Enumerable.Range(0, c).Select(ch => new FifChannel(
-            Name: input.ChannelNames[ch], ScanNumber: ch + 1, LogicalNumber: ch + 1, Kind: (int)FifChannelKind.Eeg,
-            Range: 1f, Cal: 1f, CoilType: CoilEeg,
-            Location: [input.ChannelPositions[ch * 3], input.ChannelPositions[ch * 3 + 1], input.ChannelPositions[ch * 3 + 2], 0, 0, 0, 0, 0, 0, 0, 0, 0],
-            Unit: UnitVolt, UnitMultiplier: 0, CoordFrame: CoordHead)).ToList();
+        var channels = EegChannelList.Create(input.ChannelNames, input.ChannelPositions);
         return new RawRecording
         {
             Channels = channels,

@@ -11,30 +11,34 @@ public static class InfillAnnotations
 {
     public const string Description = "ZUNA1.1_infilled";
 
-    public static IReadOnlyList<FifAnnotation> Build(byte[][] mask, IReadOnlyList<string> channelNames, double sampleRate)
+    /// <param name="mask">[C, N] row-major, non-zero = repaired.</param>
+    public static IReadOnlyList<FifAnnotation> Build(byte[] mask, IReadOnlyList<string> channelNames, double sampleRate)
     {
         var spans = new SortedDictionary<(int Start, int End), List<int>>();
-        for (int c = 0; c < mask.Length; c++)
-            foreach (var run in Runs(mask[c]))
+        int channels = channelNames.Count, n = mask.Length / channels;
+        for (int c = 0; c < channels; c++)
+            foreach (var run in Runs(mask.AsSpan(c * n, n)))
             {
-                if (!spans.TryGetValue(run, out var channels)) spans[run] = channels = [];
-                channels.Add(c);
+                if (!spans.TryGetValue(run, out var members)) spans[run] = members = [];
+                members.Add(c);
             }
         return [.. spans.Select(kv => new FifAnnotation(kv.Key.Start / sampleRate, (kv.Key.End - kv.Key.Start) / sampleRate, Description)
         {
-            ChannelNames = kv.Value.Count == mask.Length ? [] : [.. kv.Value.Select(c => channelNames[c])],
+            ChannelNames = kv.Value.Count == channels ? [] : [.. kv.Value.Select(c => channelNames[c])],
         })];
     }
 
     /// <summary>Maximal runs [start, end) of non-zero entries.</summary>
-    public static IEnumerable<(int Start, int End)> Runs(byte[] mask)
+    public static List<(int Start, int End)> Runs(ReadOnlySpan<byte> mask)
     {
+        var runs = new List<(int, int)>();
         for (int i = 0; i < mask.Length;)
         {
             if (mask[i] == 0) { i++; continue; }
             int start = i;
             while (i < mask.Length && mask[i] != 0) i++;
-            yield return (start, i);
+            runs.Add((start, i));
         }
+        return runs;
     }
 }

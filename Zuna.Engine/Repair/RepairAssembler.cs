@@ -11,25 +11,26 @@ public static class RepairAssembler
     public static RepairResult Assemble(RepairPlan plan, IReadOnlyDictionary<int, float[]> outputs)
     {
         var (full, hybrid, mask) = Stitch(plan, outputs);
-        SeamCorrection.Apply(hybrid, mask);
+        SeamCorrection.Apply(hybrid, mask, plan.OutputSamples);
         var prepared = plan.Prepared;
         var annotations = plan.Options.AnnotateInfill
             ? InfillAnnotations.Build(mask, prepared.ChannelNames, PreparedRecording.SampleRate)
             : [];
-        var wholeRepaired = prepared.ChannelNames.Where((_, c) => Array.TrueForAll(mask[c], v => v != 0)).ToHashSet();
+        int n = plan.OutputSamples;
+        var wholeRepaired = prepared.ChannelNames.Where((_, c) => mask.AsSpan(c * n, n).IndexOf((byte)0) < 0).ToHashSet();
         var bads = prepared.Bads.Where(b => !wholeRepaired.Contains(b)).ToList();
-        return new RepairResult(prepared, plan.OutputSamples, full, hybrid, mask, annotations, bads);
+        return new RepairResult(prepared, plan.OutputSamples, full, hybrid, mask, annotations, bads, plan.Options.HighPassHz);
     }
 
-    /// <summary>The full reconstruction, the hybrid before seam correction and the per-sample mask, [C][N].</summary>
-    public static (float[][] Full, float[][] Hybrid, byte[][] Mask) Stitch(RepairPlan plan, IReadOnlyDictionary<int, float[]> outputs)
+    /// <summary>The full reconstruction, the hybrid before seam correction and the per-sample mask, [C, N] row-major.</summary>
+    public static (float[] Full, float[] Hybrid, byte[] Mask) Stitch(RepairPlan plan, IReadOnlyDictionary<int, float[]> outputs)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(outputs);
         int channels = plan.Prepared.ChannelCount, n = plan.OutputSamples;
-        var full = NewRows<float>(channels, n);
-        var hybrid = NewRows<float>(channels, n);
-        var mask = NewRows<byte>(channels, n);
+        var full = new float[channels * n];
+        var hybrid = new float[channels * n];
+        var mask = new byte[channels * n];
         foreach (var w in plan.Windows)
         {
             if (!outputs.TryGetValue(w.Index, out var z) || z.Length != w.ChannelCount * w.Samples)
@@ -42,14 +43,13 @@ public static class RepairAssembler
                 {
                     bool masked = w.TokenMask[c * tc + t / RepairMask.TokenSamples];
                     float model = z[c * w.Samples + t] * sigma + mu + w.Offset[t];
-                    full[c][w.Start + t] = model;
-                    hybrid[c][w.Start + t] = masked ? model : w.ClippedInput(c, t) * sigma + mu + w.Offset[t];
-                    mask[c][w.Start + t] = masked ? (byte)1 : (byte)0;
+                    int at = c * n + w.Start + t;
+                    full[at] = model;
+                    hybrid[at] = masked ? model : w.ClippedInput(c, t) * sigma + mu + w.Offset[t];
+                    mask[at] = masked ? (byte)1 : (byte)0;
                 }
             }
         }
         return (full, hybrid, mask);
     }
-
-    private static T[][] NewRows<T>(int rows, int length) => [.. Enumerable.Range(0, rows).Select(_ => new T[length])];
 }

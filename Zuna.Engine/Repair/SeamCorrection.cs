@@ -8,13 +8,15 @@ namespace Zuna.Engine.Repair;
 /// </summary>
 public static class SeamCorrection
 {
-    public static void Apply(float[][] hybrid, byte[][] mask)
+    /// <param name="hybrid">[C, N] row-major, corrected in place.</param>
+    /// <param name="mask">[C, N] row-major, non-zero = repaired.</param>
+    public static void Apply(float[] hybrid, byte[] mask, int sampleCount)
     {
-        for (int c = 0; c < hybrid.Length; c++)
+        for (int c = 0; c < hybrid.Length / sampleCount; c++)
         {
-            var h = hybrid[c];
-            var m = mask[c];
-            if (Array.TrueForAll(m, v => v != 0)) continue;
+            var h = hybrid.AsSpan(c * sampleCount, sampleCount);
+            var m = mask.AsSpan(c * sampleCount, sampleCount);
+            if (m.IndexOf((byte)0) < 0) continue;
             foreach (var (s, e) in InfillAnnotations.Runs(m))
             {
                 bool hasLeft = s > 0 && !float.IsNaN(h[s - 1]), hasRight = e < h.Length && !float.IsNaN(h[e]);
