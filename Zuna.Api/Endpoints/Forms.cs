@@ -77,8 +77,54 @@ public sealed class JobForm : ReconstructionForm
     public string? Format { get; set; }
 
     public Operation ParsedOperation() => OperationNames.TryParse(Operation, out var op)
-        ? op
+        ? op == Engine.Inference.Operation.Repair
+            ? throw new InvalidOptionException("repairs run through POST /v1/repairs; repair jobs are not supported yet.")
+            : op
         : throw new InvalidOptionException($"operation must be embeddings, reconstructions or preprocess (got '{Operation}').");
+}
+
+/// <summary>A repair (ZUNA1.1 reconstruct_fif): the upload, target channels and sampler fields, plus the repair settings.</summary>
+public sealed class RepairForm : ReconstructionForm
+{
+    [FromForm(Name = "segment_sec"), Description("Window length in seconds (at most 32; default 5); the last, shorter window is kept. Example: 5."), DefaultValue(5.0)]
+    public double? SegmentSec { get; set; }
+
+    [FromForm(Name = "highpass_hz"), Description("FIR high-pass cut-off in Hz (default 0.5). Example: 0.5."), DefaultValue(0.5)]
+    public double? HighPassHz { get; set; }
+
+    [FromForm(Name = "repair_channels"), Description("Channels to repair over the whole recording, comma-separated, case-insensitive; unknown names are ignored. Example: O1,C3.")]
+    public string? RepairChannels { get; set; }
+
+    [FromForm(Name = "bad_segments"), Description("Bad spans in seconds from the first sample, start-stop[:channel], comma-separated. Example: 10.0-10.7,2.2-2.3:C4.")]
+    public string? BadSegments { get; set; }
+
+    [FromForm(Name = "bad_token_overlap"), Description("A 0.125-s token is repaired when more than this fraction of it is bad (default 0: any overlap). Example: 0.5."), DefaultValue(0.0)]
+    public double? BadTokenOverlap { get; set; }
+
+    [FromForm(Name = "use_fif_annotations"), Description("Repair spans of the recording's BAD* annotations (default true). Example: true."), DefaultValue(true)]
+    public bool? UseFifAnnotations { get; set; }
+
+    /// <summary>The repair settings; anything out of range is an <see cref="InvalidOptionException"/> (400).</summary>
+    public Engine.Repair.RepairOptions Options(int maxSteps, long seed)
+    {
+        var defaults = Engine.Repair.RepairOptions.Default;
+        var options = new Engine.Repair.RepairOptions
+        {
+            SegmentSeconds = SegmentSec ?? defaults.SegmentSeconds,
+            HighPassHz = HighPassHz ?? defaults.HighPassHz,
+            RepairChannels = [.. SplitNames(RepairChannels), .. SplitNames(BadChannels)],   // bad_channels of the base form mean the same here
+            BadSegments = Engine.Repair.BadSegment.ParseList(BadSegments),
+            BadTokenOverlap = BadTokenOverlap ?? defaults.BadTokenOverlap,
+            UseFifAnnotations = UseFifAnnotations ?? true,
+            Targets = Engine.Preprocessing.TargetChannels.Parse(TargetChannels),
+            Sampler = Sampler(maxSteps) with { DataNorm = 10f },
+            Seed = seed,
+        };
+        options.Validate();
+        return options;
+    }
+
+    private static string[] SplitNames(string? values) => Forms.SplitNames(values);
 }
 
 internal static class Forms
