@@ -23,15 +23,8 @@ public static class RepairsApi
                              "replaced), `full_reconstruction`, `preprocessed` [C,N] F32 volts at 256 Hz, `mask` [C,N] U8 and `chan_pos` " +
                              "[C,3]; metadata `channel_names`, `sfreq`, `annotations` (ZUNA1.1_infilled spans), `upsampled_channels`. " +
                              "`?format=fif` returns the hybrid as a FIF raw file with those annotations; `?format=json` returns JSON.")
-            .DisableAntiforgery()
-            .Produces(StatusCodes.Status200OK, contentType: OutputFormats.SafetensorsContentType)
-            .Produces(StatusCodes.Status200OK, contentType: OutputFormats.JsonContentType)
-            .Produces(StatusCodes.Status200OK, contentType: OutputFormats.FifContentType)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .WithUpload()
+            .Produces(StatusCodes.Status200OK, contentType: OutputFormats.FifContentType);
         return v1;
     }
 
