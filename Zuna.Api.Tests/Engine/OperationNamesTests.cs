@@ -8,6 +8,7 @@ public sealed class OperationNamesTests
     [InlineData("preprocess", Operation.Preprocess)]
     [InlineData("embeddings", Operation.Embed)]
     [InlineData("reconstructions", Operation.Reconstruct)]
+    [InlineData("repairs", Operation.Repair)]
     [InlineData("embed", Operation.Embed)]
     [InlineData("Reconstruct", Operation.Reconstruct)]
     [InlineData("EMBEDDINGS", Operation.Embed)]
@@ -20,7 +21,7 @@ public sealed class OperationNamesTests
     [Fact]
     public void Each_operation_has_one_canonical_name_and_unknown_names_are_refused()
     {
-        Assert.Equal(["preprocess", "embeddings", "reconstructions"], Enum.GetValues<Operation>().Select(OperationNames.Name));
+        Assert.Equal(["preprocess", "embeddings", "reconstructions", "repairs"], Enum.GetValues<Operation>().Select(OperationNames.Name));
         Assert.False(OperationNames.TryParse("dance", out _));
         Assert.False(OperationNames.TryParse(null, out _));
         Assert.False(OperationNames.TryParse(" embed", out _));

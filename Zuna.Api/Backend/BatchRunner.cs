@@ -28,7 +28,7 @@ internal sealed class BatchRunner(IZunaModel model, ZunaTelemetry telemetry, Can
         foreach (var (work, first, count) in slices)
         {
             Array.Copy(work.Input.Epochs, (long)first * perEpoch, signals, (long)row * perEpoch, (long)count * perEpoch);
-            for (int i = 0; i < count; i++) noise[row + i] = new NoiseKey(work.Seed, first + i);
+            for (int i = 0; i < count; i++) noise[row + i] = new NoiseKey(work.Seed, work.FirstNoiseIndex + first + i);
             row += count;
         }
         var batch = new EpochBatch(signals, epochs, channels, samples, input.ChannelPositions);

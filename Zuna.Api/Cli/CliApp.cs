@@ -28,6 +28,7 @@ public static class CliApp
         ReconstructVerb.Create,
         ProbeVerb.Create,
         BenchVerb.Create,
+        RepairVerb.Create,
     ];
 
     private static readonly Lazy<RootCommand> Root = new(() =>

@@ -29,6 +29,14 @@ internal sealed class ModelVerbOptions
             command.Options.Add(option);
     }
 
+    /// <summary>The options that concern the model and the recording only (for verbs with their own preprocessing, like repair).</summary>
+    public void AddModelOptionsTo(Command command)
+    {
+        command.Arguments.Add(Input);
+        foreach (var option in new Option[] { ModelDir, Device, Dtype, Threads, BatchEpochs, TargetChannels })
+            command.Options.Add(option);
+    }
+
     public Preprocessed LoadInput(ParseResult parse)
     {
         // These verbs load the model anyway: set libtorch up first so preprocessing uses it too, as the service does.

@@ -80,6 +80,7 @@ public static class ServiceApi
         v1.MapInfoApi();
         v1.MapInferenceApi();
         v1.MapJobsApi();
+        v1.MapRepairsApi();
         return app;
     }
 }

@@ -69,6 +69,7 @@ public static class ServiceComposition
         services.AddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         services.AddSingleton<InferenceService>();
+        services.AddSingleton<RepairService>();
         services.AddSingleton<JobStore>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService<JobSweeper>();

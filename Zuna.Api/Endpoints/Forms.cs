@@ -104,7 +104,58 @@ public sealed class JobForm : ReconstructionForm
     public Operation ParsedOperation() => FormValue.Text(OperationText) switch
     {
         null => throw new InvalidOptionException("the form field 'operation' is required: embeddings, reconstructions or preprocess."),
-        var text when OperationNames.TryParse(text, out var op) => op,
+        var text when OperationNames.TryParse(text, out var op) => op == Operation.Repair
+            ? throw new InvalidOptionException("repairs run through POST /v1/repairs; repair jobs are not supported yet.")
+            : op,
         var text => throw new InvalidOptionException($"operation must be embeddings, reconstructions or preprocess (got '{text}')."),
     };
+}
+
+/// <summary>A repair (ZUNA1.1 reconstruct_fif): the upload, target channels and sampler fields, plus the repair settings.</summary>
+public sealed class RepairForm : ReconstructionForm
+{
+    [FromForm(Name = "segment_sec"), FormField(FormFieldType.Number, Example = "5")]
+    [Description("Window length in seconds (at most 32); the last, shorter window is kept. Empty: 5.")]
+    public string? SegmentSecText { get; set; }
+
+    [FromForm(Name = "highpass_hz"), FormField(FormFieldType.Number, Example = "0.5")]
+    [Description("FIR high-pass cut-off in Hz. Empty: 0.5.")]
+    public string? HighPassHzText { get; set; }
+
+    [FromForm(Name = "repair_channels"), FormField(FormFieldType.Text, Example = "O1,C3")]
+    [Description("Channels to repair over the whole recording, comma-separated, case-insensitive; unknown names are ignored. Empty: none.")]
+    public string? RepairChannelsText { get; set; }
+
+    [FromForm(Name = "bad_segments"), FormField(FormFieldType.Text, Example = "10.0-10.7,2.2-2.3:C4")]
+    [Description("Bad spans in seconds from the first sample, start-stop[:channel], comma-separated. Empty: none.")]
+    public string? BadSegmentsText { get; set; }
+
+    [FromForm(Name = "bad_token_overlap"), FormField(FormFieldType.Number, Example = "0.5")]
+    [Description("A 0.125-s token is repaired when more than this fraction of it is bad. Empty: 0 (any overlap).")]
+    public string? BadTokenOverlapText { get; set; }
+
+    [FromForm(Name = "use_fif_annotations"), FormField(FormFieldType.Boolean, Example = "true")]
+    [Description("Repair the spans of the recording's BAD* annotations. Empty: true.")]
+    public string? UseFifAnnotationsText { get; set; }
+
+    /// <summary>The repair settings; anything out of range is an <see cref="InvalidOptionException"/> (400).</summary>
+    public Engine.Repair.RepairOptions Options(int maxSteps, long seed)
+    {
+        var defaults = Engine.Repair.RepairOptions.Default;
+        var options = new Engine.Repair.RepairOptions
+        {
+            SegmentSeconds = FormValue.Float(SegmentSecText, "segment_sec") ?? defaults.SegmentSeconds,
+            HighPassHz = FormValue.Float(HighPassHzText, "highpass_hz") ?? defaults.HighPassHz,
+            // bad_channels of the base form mean the same here: channels to repair throughout.
+            RepairChannels = [.. FormValue.Names(RepairChannelsText), .. FormValue.Names(BadChannelsText)],
+            BadSegments = Engine.Repair.BadSegment.ParseList(FormValue.Text(BadSegmentsText)),
+            BadTokenOverlap = FormValue.Float(BadTokenOverlapText, "bad_token_overlap") ?? defaults.BadTokenOverlap,
+            UseFifAnnotations = FormValue.Bool(UseFifAnnotationsText, "use_fif_annotations") ?? true,
+            Targets = TargetChannels.Parse(FormValue.Text(TargetChannelsText)),
+            Sampler = Sampler(maxSteps) with { DataNorm = 10f },
+            Seed = seed,
+        };
+        options.Validate();
+        return options;
+    }
 }

@@ -42,7 +42,7 @@ public static class InferenceApi
         return v1;
     }
 
-    private static RouteHandlerBuilder WithUpload(this RouteHandlerBuilder endpoint) => endpoint
+    internal static RouteHandlerBuilder WithUpload(this RouteHandlerBuilder endpoint) => endpoint
         .DisableAntiforgery() // a machine API: clients send no antiforgery token
         .Produces(StatusCodes.Status200OK, contentType: OutputFormats.SafetensorsContentType)
         .Produces(StatusCodes.Status200OK, contentType: OutputFormats.JsonContentType)

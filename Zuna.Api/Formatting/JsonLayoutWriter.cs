@@ -49,6 +49,7 @@ public static class JsonLayoutWriter
         "F32" => WriteRowsAsync(json, tensor, (w, t, start, count) => { foreach (float v in t.AsFloat32().Slice((int)start, count)) w.WriteNumberValue(v); }, cancellationToken),
         "F64" => WriteRowsAsync(json, tensor, (w, t, start, count) => { foreach (double v in t.AsFloat64().Slice((int)start, count)) w.WriteNumberValue(v); }, cancellationToken),
         "I64" => WriteRowsAsync(json, tensor, (w, t, start, count) => { foreach (long v in t.AsInt64().Slice((int)start, count)) w.WriteNumberValue(v); }, cancellationToken),
+        "U8" => WriteRowsAsync(json, tensor, (w, t, start, count) => { foreach (byte v in t.AsUInt8().Slice((int)start, count)) w.WriteNumberValue(v); }, cancellationToken),
         _ => throw new NotSupportedException($"tensor '{tensor.Name}': dtype {tensor.Dtype} has no JSON form."),
     };
 

@@ -38,6 +38,9 @@ public sealed class InferenceWork
     public Preprocessed Input { get; }
     public SamplerOptions Sampler { get; }
     public long Seed { get; }
+    /// <summary>Noise index of epoch 0: epoch e starts from the noise of (Seed, FirstNoiseIndex + e). A repair's windows
+    /// travel as several works (one per window length) and keep their window index this way.</summary>
+    public int FirstNoiseIndex { get; init; }
     public CancellationToken CancellationToken { get; }
     public IProgress<WorkProgress>? Progress { get; }
     public ActivityContext Parent { get; }

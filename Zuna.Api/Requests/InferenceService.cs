@@ -63,6 +63,8 @@ public sealed class InferenceService(RecordingLoader loader, InferenceQueue queu
         telemetry.InFlight.Add(1);
         try
         {
+            if (request.Operation == Operation.Repair)
+                throw new InvalidOptionException("repairs run through POST /v1/repairs (or `zuna repair`); repair jobs are not supported yet.");
             // Refuse early: no point parsing a 500 MB upload the worker will not take.
             if (request.Operation != Operation.Preprocess) EnsureAccepting();
             Preprocessed input;

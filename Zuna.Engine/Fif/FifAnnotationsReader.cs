@@ -6,7 +6,7 @@ namespace Zuna.Engine.Fif;
 /// </summary>
 internal static class FifAnnotationsReader
 {
-    private sealed record Stored(double[] Onsets, double[] Durations, string[] Descriptions, double? OrigTime);
+    private sealed record Stored(double[] Onsets, double[] Durations, string[] Descriptions, double? OrigTime, string[][] ChannelNames);
 
     /// <param name="firstSampleTag">FIFF_FIRST_SAMPLE of the first part (before an initial skip moves it).</param>
     /// <param name="firstSample">first_samp after the initial skip.</param>
@@ -14,7 +14,7 @@ internal static class FifAnnotationsReader
     public static List<FifAnnotation> Read(FifSource src, FifNode root, DateTimeOffset? measDate, double sfreq,
         long firstSampleTag, long firstSample, long sampleCount, IEnumerable<(long Start, long Length)> gaps)
     {
-        var result = new List<(double Onset, double Duration, string Description)>();
+        var result = new List<(double Onset, double Duration, string Description, string[] Channels)>();
         if (ReadStored(src, root) is { } stored)
         {
             // MNE crops in a time frame where onsets are datetimes (microsecond resolution), so kept onsets come back rounded
@@ -34,14 +34,14 @@ internal static class FifAnnotationsReader
                 if (onset > tmax || end < 0) continue; // MNE's crop drops annotations outside the data
                 double clippedOnset = Math.Max(onset, 0), clippedEnd = Math.Min(end, tmax);
                 double clippedDuration = clippedOnset != onset || clippedEnd != end ? clippedEnd - clippedOnset : duration;
-                result.Add((clippedOnset, clippedDuration, stored.Descriptions[i]));
+                result.Add((clippedOnset, clippedDuration, stored.Descriptions[i], stored.ChannelNames[i]));
             }
         }
         foreach (var (start, length) in gaps)
-            result.Add(((start - firstSample) / sfreq, length / sfreq, "BAD_ACQ_SKIP"));
+            result.Add(((start - firstSample) / sfreq, length / sfreq, "BAD_ACQ_SKIP", []));
         // MNE sorts by onset, then duration, then original order.
         return [.. result.Select((a, i) => (a, i)).OrderBy(x => x.a.Onset).ThenBy(x => x.a.Duration).ThenBy(x => x.i)
-            .Select(x => new FifAnnotation(x.a.Onset, x.a.Duration, x.a.Description))];
+            .Select(x => new FifAnnotation(x.a.Onset, x.a.Duration, x.a.Description) { ChannelNames = x.a.Channels })];
     }
 
     /// <summary>Python's timedelta(seconds=x): nearest microsecond, ties to even.</summary>
@@ -54,6 +54,7 @@ internal static class FifAnnotationsReader
         double[] onsets = [], ends = [];
         string[] descriptions = [];
         double? origTime = null;
+        string[][]? channelNames = null;
         bool haveEnds = false;
         foreach (var tag in nodes[0].Entries)
         {
@@ -62,6 +63,7 @@ internal static class FifAnnotationsReader
                 case FifConst.MneBaselineMin: onsets = FifPayload.ReadReals(src, tag); break;
                 case FifConst.MneBaselineMax: ends = FifPayload.ReadReals(src, tag); haveEnds = true; break;
                 case FifConst.Comment: descriptions = [.. FifMeasInfoReader.SplitNameList(FifPayload.ReadString(src, tag))]; break;
+                case FifConst.MneEpochsDropLog: channelNames = ParseChannelNames(src, FifPayload.ReadString(src, tag)); break;
                 case FifConst.MeasDate:
                 {
                     var v = FifPayload.ReadReals(src, tag);
@@ -76,6 +78,22 @@ internal static class FifAnnotationsReader
         // MNE computes duration = end − onset in float32 when both are stored as float32.
         var durations = new double[onsets.Length];
         for (int i = 0; i < onsets.Length; i++) durations[i] = (float)ends[i] - (float)onsets[i];
-        return new Stored(onsets, durations, descriptions, origTime);
+        channelNames ??= [.. onsets.Select(_ => Array.Empty<string>())];
+        if (channelNames.Length != onsets.Length)
+            throw new FifFormatException($"{src.Name}: the annotations block lists channels for {channelNames.Length} of {onsets.Length} annotations.");
+        return new Stored(onsets, durations, descriptions, origTime, channelNames);
+    }
+
+    /// <summary>MNE stores annotations.ch_names as the JSON of a tuple of tuples of names (one per annotation).</summary>
+    private static string[][] ParseChannelNames(FifSource src, string json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<string[][]>(json) ?? [];
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new FifFormatException($"{src.Name}: the annotations' channel names are not a JSON list of name lists ({e.Message}).", e);
+        }
     }
 }

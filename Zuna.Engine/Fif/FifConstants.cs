@@ -12,7 +12,7 @@ internal static class FifConst
     public const int ChScanNo = 250, ChLogicalNo = 251, ChKind = 252, ChRange = 253, ChCal = 254, ChLoc = 255,
         ChUnit = 256, ChUnitMul = 257, ChDacqName = 258, ChCoilType = 350, ChCoordFrame = 351;
     public const int DataBuffer = 300, DataSkip = 301;
-    public const int MneCoordFrame = 3506, MneChNameList = 3507, MneBaselineMin = 3568, MneBaselineMax = 3569;
+    public const int MneEpochsDropLog = 3801, MneCoordFrame = 3506, MneChNameList = 3507, MneBaselineMin = 3568, MneBaselineMax = 3569;
     /// <summary>FIFF_MNE_CUSTOM_REF: 1 (FIFFV_MNE_CUSTOM_REF_ON) when a reference other than the recording's was applied.</summary>
     public const int MneCustomRef = 3567, MneCustomRefOn = 1;
 

@@ -261,6 +261,9 @@ public sealed class FifRawWriter
             long ticks = (date - DateTimeOffset.UnixEpoch).Ticks;
             _tags.Doubles(FifConst.MeasDate, Math.DivRem(ticks, TimeSpan.TicksPerSecond, out long rem), rem / 10);
         }
+        // MNE writes the per-annotation channel lists (JSON of a tuple of tuples) only when some annotation has one.
+        if (h.Annotations.Any(a => a.ChannelNames.Count > 0))
+            _tags.String(FifConst.MneEpochsDropLog, System.Text.Json.JsonSerializer.Serialize(h.Annotations.Select(a => a.ChannelNames)));
         _tags.EndBlock(FifConst.BlockMneAnnotations);
     }
 

@@ -32,8 +32,12 @@ public sealed record FifChannel(
 /// raw.annotations.onset − first_samp / sfreq, with MNE's orig_time/meas_date rules already resolved; sample index =
 /// round(Onset × sfreq). As in MNE, annotations wholly outside the data are dropped and those crossing an edge clipped;
 /// each interior acquisition skip adds a "BAD_ACQ_SKIP" annotation over its zero-filled gap.
+/// <see cref="ChannelNames"/> are the channels it applies to (MNE's annotations.ch_names); empty means all channels.
 /// </summary>
-public sealed record FifAnnotation(double Onset, double Duration, string Description);
+public sealed record FifAnnotation(double Onset, double Duration, string Description)
+{
+    public IReadOnlyList<string> ChannelNames { get; init; } = [];
+}
 
 /// <summary>A digitised point (FIFF_DIG_POINT).</summary>
 public sealed record FifDigPoint(int Kind, int Ident, float X, float Y, float Z, int CoordFrame);

@@ -1,7 +1,7 @@
 namespace Zuna.Engine.Inference;
 
 /// <summary>What a request or a CLI verb produces from a recording.</summary>
-public enum Operation { Preprocess, Embed, Reconstruct }
+public enum Operation { Preprocess, Embed, Reconstruct, Repair }
 
 /// <summary>
 /// The one table of operation names: the name written into output metadata and job snapshots, and the names a
@@ -17,6 +17,8 @@ public static class OperationNames
         ("reconstructions", Operation.Reconstruct),
         ("embed", Operation.Embed),
         ("reconstruct", Operation.Reconstruct),
+        ("repairs", Operation.Repair),
+        ("repair", Operation.Repair),
     ];
 
     /// <summary>"preprocess", "embeddings" or "reconstructions".</summary>

@@ -43,6 +43,21 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
     public RecordingSource Unpack(RecordingSource source) =>
         ZipUpload.IsZip(source.Head(HeadBytes)) ? ZipUpload.Expand(source, Readers) : source;
 
+    /// <summary>
+    /// Reads a continuous recording as it is, without the preprocessing chain (the repair pipeline prepares it its own
+    /// way); a file that holds epochs already is refused.
+    /// </summary>
+    public Fif.RawRecording ReadContinuous(RecordingSource source, IPhaseTimer? phases = null)
+    {
+        var reader = Detect(source);
+        RecordingContent content;
+        using (phases?.Measure("parse"))
+            content = reader.Read(source);
+        return content is RecordingContent.Continuous c
+            ? c.Recording
+            : throw new InvalidRecordingException($"{source.Name} holds preprocessed epochs; this operation needs a continuous recording such as FIF.");
+    }
+
     /// <summary>The reader for this file: the first that recognises its first bytes, else the first that takes its extension.</summary>
     public IRecordingReader Detect(RecordingSource source)
     {

@@ -15,8 +15,6 @@ public static class ReconstructionFile
 {
     public const string ReconstructionTensor = "reconstruction";
 
-    private const int CoilEeg = 1, UnitVolt = 107, CoordHead = 4;
-
     public static OutputLayout Layout(Preprocessed input, float[] reconstruction, ModelInfo model, SamplerOptions sampler, long seed)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -71,10 +69,7 @@ public static class ReconstructionFile
                     channel[ep * t + i] = (float)(source[i] * std + mean);
             }
         }
-        var channels = Enumerable.Range(0, c).Select(ch => new FifChannel(
-            Name: input.ChannelNames[ch], ScanNumber: ch + 1, LogicalNumber: ch + 1, Kind: (int)FifChannelKind.Eeg,
-            Range: 1f, Cal: 1f, CoilType: CoilEeg, Location: HeadLocation(input, ch),
-            Unit: UnitVolt, UnitMultiplier: 0, CoordFrame: CoordHead)).ToList();
+        var channels = EegChannelList.Create(input.ChannelNames, ch => HeadLocation(input, ch));
         var origin = input.Origin;
         return new RawRecording
         {
@@ -114,7 +109,7 @@ public static class ReconstructionFile
         var dig = origin?.DigPoints.Where(d => d.Kind != FifConst.DigKindEeg).ToList() ?? [];
         int ident = 0;
         foreach (var ch in channels.Where(ch => ch.Location[..3].Any(v => v != 0)))
-            dig.Add(new FifDigPoint(FifConst.DigKindEeg, ++ident, ch.Location[0], ch.Location[1], ch.Location[2], CoordHead));
+            dig.Add(new FifDigPoint(FifConst.DigKindEeg, ++ident, ch.Location[0], ch.Location[1], ch.Location[2], EegChannelList.CoordHead));
         return dig;
     }
 }

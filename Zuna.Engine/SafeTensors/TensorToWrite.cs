@@ -82,6 +82,9 @@ public sealed class TensorToWrite
     /// <summary>The values of an F32 tensor, straight from its array (for writers of other formats that enumerate a layout).</summary>
     public ReadOnlySpan<float> AsFloat32() => MemoryMarshal.Cast<byte, float>(SourceBytes("F32"));
 
+    /// <summary>The values of a U8 tensor (masks), straight from its array.</summary>
+    public ReadOnlySpan<byte> AsUInt8() => SourceBytes("U8");
+
     /// <summary>The values of an F64 tensor, straight from its array.</summary>
     public ReadOnlySpan<double> AsFloat64() => MemoryMarshal.Cast<byte, double>(SourceBytes("F64"));
 
