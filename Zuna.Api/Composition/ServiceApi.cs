@@ -63,6 +63,7 @@ public static class ServiceApi
         v1.MapInfoApi();
         v1.MapInferenceApi();
         v1.MapJobsApi();
+        v1.MapBatchesApi();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Zuna.Api.Backend;
+using Zuna.Api.Jobs;
 using Zuna.Api.Options;
 using Zuna.Api.Queue;
 using Zuna.Api.Telemetry;
@@ -30,7 +31,8 @@ public sealed record ServiceInfo(
     string ConfiguredDtype,
     bool AuthEnabled,
     int QueueDepth,
-    ServiceLimits Limits);
+    ServiceLimits Limits,
+    string JobStore = "");
 
 /// <summary>GET /v1/info.</summary>
 public static class InfoApi
@@ -43,13 +45,13 @@ public static class InfoApi
         return v1;
     }
 
-    private static Ok<ServiceInfo> GetInfo(ModelHost host, InferenceQueue queue, IOptions<ZunaOptions> options)
+    private static Ok<ServiceInfo> GetInfo(ModelHost host, InferenceQueue queue, IJobStore jobs, IOptions<ZunaOptions> options)
     {
         var o = options.Value;
         var limits = new ServiceLimits(o.Limits.MaxUploadBytes, o.Limits.RequestTimeoutSeconds, o.Limits.ShutdownTimeoutSeconds,
             o.Queue.Capacity, o.Batching.MaxBatchEpochs, o.Batching.MaxBatchDelayMs, o.Limits.MaxSteps,
             o.Jobs.ResultTtlMinutes, o.Jobs.MaxResultBytes, o.Auth.PermitsPerMinute);
         return TypedResults.Ok(new ServiceInfo("zuna", ThisAssembly.Version, host.State.ToString().ToLowerInvariant(), host.Info,
-            o.Model.Device, o.Model.Dtype, o.Auth.ApiKeys.Length > 0, queue.Depth, limits));
+            o.Model.Device, o.Model.Dtype, o.Auth.ApiKeys.Length > 0, queue.Depth, limits, jobs.Engine));
     }
 }
