@@ -84,8 +84,8 @@ public static class BatchesApi
         http.Response.ContentType = "application/zip";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"batch-{id}.zip\"";
         // Entries go out as they are read from the store, one chunk at a time: nothing is held whole.
-        await using var zip = await ZipArchive.CreateAsync(http.Response.Body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null,
-            http.RequestAborted);
+        var output = new ZipResponseStream(http.Response.Body);
+        var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, http.RequestAborted);
         foreach (var (item, index) in items.Select((item, index) => (item, index)))
         {
             var format = Enum.Parse<OutputFormat>(item.Format, ignoreCase: true);
@@ -93,8 +93,10 @@ public static class BatchesApi
             if (item.State == JobStatus.Failed)
             {
                 var error = zip.CreateEntry(baseName + ".error.json", CompressionLevel.Fastest);
-                await using var errorStream = await error.OpenAsync(http.RequestAborted);
+                var errorStream = await error.OpenAsync(http.RequestAborted);
                 await JsonSerializer.SerializeAsync(errorStream, item.Snapshot().Error, cancellationToken: http.RequestAborted);
+                await errorStream.DisposeAsync();
+                await output.FlushAsync(http.RequestAborted);
                 continue;
             }
             if (item.State != JobStatus.Succeeded) continue;
@@ -102,9 +104,13 @@ public static class BatchesApi
             if (result is null) continue; // expired or evicted since the listing
             var entry = zip.CreateEntry(baseName + OutputFormats.FileExtension(format),
                 format == OutputFormat.Json ? CompressionLevel.Fastest : CompressionLevel.NoCompression);
-            await using var entryStream = await entry.OpenAsync(http.RequestAborted);
+            var entryStream = await entry.OpenAsync(http.RequestAborted);
             await result.CopyToAsync(entryStream, http.RequestAborted);
+            await entryStream.DisposeAsync();
+            await output.FlushAsync(http.RequestAborted);
         }
+        await zip.DisposeAsync(); // the central directory
+        await output.FlushAsync(http.RequestAborted);
         return TypedResults.Empty;
     }
 
