@@ -148,7 +148,7 @@ public sealed class JobTests
     [Fact]
     public async Task Json_job_result_and_expiry_after_the_ttl()
     {
-        var clock = new ShiftedClock();
+        var clock = new ManualClock();
         await using var server = new ZunaServer(new() { ["Zuna:Jobs:ResultTtlMinutes"] = "10" }, clock: clock);
         var client = await server.ReadyClientAsync();
         var (location, _) = await SubmitAsync(client, ("operation", "embeddings"), ("format", "json"));
@@ -171,11 +171,5 @@ public sealed class JobTests
         var job = await UntilStatusAsync(client, location, "failed");
         Assert.Equal(413, job.GetProperty("error").GetProperty("status").GetInt32());
         Assert.Contains("Zuna:Jobs:MaxResultBytes", job.GetProperty("error").GetProperty("detail").GetString());
-    }
-
-    private sealed class ShiftedClock : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
     }
 }

@@ -48,6 +48,16 @@ public sealed class ReplicaFaultTests(PostgresServer postgres) : IDisposable
         ["Zuna__Jobs__MaxConcurrent"] = "1",
     };
 
+    /// <summary>Two replicas started together on a fresh PostgreSQL database.</summary>
+    private async Task<(string Database, ZunaProcess A, ZunaProcess B)> TwoReplicasAsync()
+    {
+        string database = await postgres.CreateDatabaseAsync();
+        var replicas = await Task.WhenAll(
+            new ZunaProcess(_directory.FullName, Postgres(database)).StartAsync(),
+            new ZunaProcess(_directory.FullName, Postgres(database)).StartAsync());
+        return (database, replicas[0], replicas[1]);
+    }
+
     /// <summary>The process id in the lease owner of a job ("machine:pid:…").</summary>
     private static async Task<int> RunnerPidAsync(string connectionString, Uri job)
     {
@@ -82,12 +92,9 @@ public sealed class ReplicaFaultTests(PostgresServer postgres) : IDisposable
     [Fact]
     public async Task Two_replicas_on_one_postgres_submit_on_one_and_poll_stream_fetch_and_cancel_on_the_other()
     {
-        string database = await postgres.CreateDatabaseAsync();
-        var replicas = await Task.WhenAll(
-            new ZunaProcess(_directory.FullName, Postgres(database)).StartAsync(),
-            new ZunaProcess(_directory.FullName, Postgres(database)).StartAsync());
-        await using var a = replicas[0];
-        await using var b = replicas[1];
+        var (database, a, b) = await TwoReplicasAsync();
+        await using var _ = a;
+        await using var __ = b;
 
         var job = await SubmitAsync(a.Client, steps: 4);
         using (var events = await b.Client.GetAsync($"{job}/events", HttpCompletionOption.ResponseHeadersRead))
@@ -118,12 +125,9 @@ public sealed class ReplicaFaultTests(PostgresServer postgres) : IDisposable
     [Fact]
     public async Task Killing_one_of_two_replicas_mid_job_lets_the_other_finish_it()
     {
-        string database = await postgres.CreateDatabaseAsync();
-        var replicas = await Task.WhenAll(
-            new ZunaProcess(_directory.FullName, Postgres(database)).StartAsync(),
-            new ZunaProcess(_directory.FullName, Postgres(database)).StartAsync());
-        await using var a = replicas[0];
-        await using var b = replicas[1];
+        var (database, a, b) = await TwoReplicasAsync();
+        await using var _ = a;
+        await using var __ = b;
 
         var job = await SubmitAsync(a.Client);
         await UntilAsync(a.Client, job, j => Status(j, "running"));
