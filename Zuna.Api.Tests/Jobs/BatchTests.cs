@@ -113,9 +113,11 @@ public sealed partial class BatchTests
         var problem = await ErrorResponseTests.ProblemAsync(await PostAsync("k1", ("operation", "embeddings"), ("format", "json")),
             HttpStatusCode.UnprocessableEntity);
         Assert.Contains("k1", problem.GetProperty("detail").GetString());
-        Assert.NotEqual(first.Headers.Location, (await PostAsync("k2", ("operation", "embeddings"))).Headers.Location);
+        var second = (await PostAsync("k2", ("operation", "embeddings"))).Headers.Location!;
+        Assert.NotEqual(first.Headers.Location, second);
 
-        await UntilAsync(client, first.Headers.Location!.ToString(), j => j.GetProperty("status").GetString() == "succeeded");
+        foreach (var job in new[] { first.Headers.Location!, second })
+            await UntilAsync(client, job.ToString(), j => j.GetProperty("status").GetString() == "succeeded");
         var info = await client.GetFromJsonAsync<JsonElement>("/v1/info");
         Assert.Equal("memory", info.GetProperty("job_store").GetString());
         // The sweeper (every LeaseSeconds / 2) refreshes zuna_jobs{state}.

@@ -56,7 +56,7 @@ class Zuna:
             j = self.job(job_id)
             if until(j):
                 return j
-            time.sleep(0.002)
+            time.sleep(0.01)
 
     def kill(self):
         self.process.kill()

@@ -6,21 +6,21 @@ namespace Zuna.Api.Jobs.Store;
 /// <summary>
 /// SQLite in <c>Zuna:Jobs:Directory</c> (jobs.db, WAL, synchronous=FULL: a commit is on disk before it returns), owned by
 /// one process at a time through an exclusive lock on <c>zuna.lock</c>. <see cref="InMemory"/> is the same engine without
-/// durability, for tests and for measuring what durability costs.
+/// durability (Zuna:Jobs:Store=memory), for tests and for measuring what durability costs.
 /// </summary>
 public sealed class SqliteDialect : SqlDialect
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly FileStream? _ownership;
-    private readonly SqliteConnection? _keepAlive;
+    private readonly DirectoryInfo? _throwaway;
 
-    private SqliteDialect(string connectionString, string pragmas, FileStream? ownership, SqliteConnection? keepAlive, string engine)
+    private SqliteDialect(string connectionString, string pragmas, FileStream? ownership, DirectoryInfo? throwaway, string engine)
     {
         _connectionString = connectionString;
         _pragmas = pragmas;
         _ownership = ownership;
-        _keepAlive = keepAlive;
+        _throwaway = throwaway;
         Engine = engine;
     }
 
@@ -47,15 +47,15 @@ public sealed class SqliteDialect : SqlDialect
         return new SqliteDialect(builder.ToString(), "PRAGMA busy_timeout=30000; PRAGMA synchronous=FULL;", ownership, null, "sqlite");
     }
 
+    /// <summary>
+    /// Not durable: a throwaway database in the temp folder with fsync off (shared-cache in-memory SQLite would lock whole
+    /// tables against each other), deleted when the store is disposed.
+    /// </summary>
     public static SqliteDialect InMemory()
     {
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = $"zuna-jobs-{Guid.NewGuid():N}", Mode = SqliteOpenMode.Memory, Cache = SqliteCacheMode.Shared, DefaultTimeout = 30,
-        };
-        var keepAlive = new SqliteConnection(builder.ToString()); // the database lives while one connection is open
-        keepAlive.Open();
-        return new SqliteDialect(builder.ToString(), "PRAGMA busy_timeout=30000;", null, keepAlive, "memory");
+        var directory = System.IO.Directory.CreateTempSubdirectory("zuna-jobs-");
+        var builder = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory.FullName, "jobs.db"), Pooling = true, DefaultTimeout = 30 };
+        return new SqliteDialect(builder.ToString(), "PRAGMA busy_timeout=30000; PRAGMA synchronous=OFF;", null, directory, "memory");
     }
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -70,7 +70,6 @@ public sealed class SqliteDialect : SqlDialect
 
     public override async Task PrepareDatabaseAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        if (_ownership is null) return; // in memory: nothing to journal
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL"; // persistent; readers never block the writer
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -78,8 +77,12 @@ public sealed class SqliteDialect : SqlDialect
 
     public override async ValueTask DisposeAsync()
     {
-        if (_keepAlive is not null) await _keepAlive.DisposeAsync();
         if (_ownership is not null) await _ownership.DisposeAsync();
+        if (_throwaway is not null)
+        {
+            SqliteConnection.ClearAllPools(); // pooled connections keep the file open
+            _throwaway.Delete(recursive: true);
+        }
         await base.DisposeAsync();
     }
 }
