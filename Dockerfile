@@ -41,10 +41,12 @@ FROM ${RUNTIME_IMAGE} AS runtime-base
 WORKDIR /app
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     HF_HOME=/data/huggingface \
+    Zuna__Jobs__Directory=/data/jobs \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 # The HF cache folder belongs to the non-root app user so that a fresh named volume mounted here
 # inherits that owner and the service can download into it on first start.
-RUN mkdir -p /data/huggingface && chown "$APP_UID:$APP_UID" /data/huggingface
+# Same for the SQLite job store (the default store): mount a volume at /data/jobs to keep jobs across containers.
+RUN mkdir -p /data/huggingface /data/jobs && chown "$APP_UID:$APP_UID" /data/huggingface /data/jobs
 # Owned by root: the app user can read and run the binaries but not change them.
 COPY --from=build /app/publish/ /app/
 USER $APP_UID

@@ -28,6 +28,9 @@ public sealed class ZunaServer : WebApplicationFactory<Program>
             ["Zuna:Model:Device"] = "cpu",
             ["Zuna:Batching:MaxBatchDelayMs"] = "0",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            // Jobs in an in-process SQLite database: each server its own, gone with it (tests of the durable stores choose theirs).
+            ["Zuna:Jobs:Store"] = "memory",
+            ["Zuna:Jobs:PollMilliseconds"] = "50",
         };
         foreach (var (k, v) in settings ?? []) _settings[k] = v;
         _clock = clock;

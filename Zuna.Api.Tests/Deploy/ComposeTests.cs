@@ -19,7 +19,7 @@ public sealed class ComposeTests
     public void Has_the_service_and_the_observability_stack_all_restarting()
     {
         var services = _compose.Map("services").Entries().Select(kv => kv.Key).ToHashSet();
-        Assert.Equal(new HashSet<string> { "zuna", "otel-collector", "prometheus", "grafana", "jaeger" }, services);
+        Assert.Equal(new HashSet<string> { "zuna", "postgres", "otel-collector", "prometheus", "grafana", "jaeger" }, services);
         foreach (string name in services)
             Assert.Contains(Service(name).Str("restart"), new[] { "unless-stopped", "always" });
     }
@@ -126,7 +126,7 @@ public sealed class ComposeTests
     public void Bind_mounts_exist_and_named_volumes_are_declared()
     {
         var declared = _compose.Map("volumes").Entries().Select(kv => kv.Key).ToHashSet();
-        Assert.Equal(new HashSet<string> { "hf-cache", "prometheus-data", "grafana-data" }, declared);
+        Assert.Equal(new HashSet<string> { "hf-cache", "postgres-data", "prometheus-data", "grafana-data" }, declared);
         foreach (var (name, node) in _compose.Map("services").Entries())
         {
             if (node.At("volumes") is not YamlSequenceNode volumes) continue;
@@ -140,6 +140,24 @@ public sealed class ComposeTests
             }
         }
         Assert.Contains($"hf-cache:{AppContract.HfHome}", Service("zuna").Seq("volumes").Strings());
+    }
+
+    [Fact]
+    public void Zuna_keeps_its_jobs_in_the_postgres_service_on_a_volume()
+    {
+        var env = Environment(Service("zuna"));
+        Assert.Equal("postgres", env["Zuna__Jobs__Store"]);
+        var connection = env["Zuna__Jobs__ConnectionString"]!.Split(';').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var postgres = Service("postgres");
+        var db = Environment(postgres);
+        Assert.Equal("postgres", connection["Host"]); // the compose service name
+        Assert.Equal(db["POSTGRES_USER"], connection["Username"]);
+        Assert.Equal(db["POSTGRES_DB"], connection["Database"]);
+        Assert.Equal(db["POSTGRES_PASSWORD"], connection["Password"]);
+        Assert.Contains("postgres-data:/var/lib/postgresql/data", postgres.Seq("volumes").Strings());
+        Assert.Equal("service_healthy", Service("zuna").Str("depends_on.postgres.condition"));
+        Assert.Equal(["CMD", "pg_isready", "-U", db["POSTGRES_USER"]!, "-d", db["POSTGRES_DB"]!], postgres.Seq("healthcheck.test").Strings());
+        Assert.Null(postgres.At("ports")); // reachable only over the compose network
     }
 
     [Fact]

@@ -119,6 +119,18 @@ public sealed partial class KubernetesTests
     }
 
     [Fact]
+    public void Replicas_share_one_postgres_job_store_whose_connection_string_comes_from_the_secret()
+    {
+        Assert.Equal("postgres", Settings()["Zuna__Jobs__Store"]);
+        var connection = Container().Seq("env").Maps().Single(e => e.Str("name") == "Zuna__Jobs__ConnectionString");
+        var example = RepoFiles.Yaml(Dir + "secret.example.yaml");
+        Assert.Equal(example.Str("metadata.name"), connection.Str("valueFrom.secretKeyRef.name"));
+        Assert.Equal("Zuna__Jobs__ConnectionString", connection.Str("valueFrom.secretKeyRef.key"));
+        Assert.Null(connection.StrOrNull("valueFrom.secretKeyRef.optional")); // required: no pod without a shared store
+        Assert.Contains("Database=", example.Str("stringData.Zuna__Jobs__ConnectionString"));
+    }
+
+    [Fact]
     public void Service_selects_the_pods_and_forwards_8080()
     {
         var service = Object("Service");

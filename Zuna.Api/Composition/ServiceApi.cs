@@ -81,6 +81,7 @@ public static class ServiceApi
         v1.MapInferenceApi();
         v1.MapJobsApi();
         v1.MapRepairsApi();
+        v1.MapBatchesApi();
         return app;
     }
 }

@@ -70,9 +70,14 @@ public static class ServiceComposition
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         services.AddSingleton<InferenceService>();
         services.AddSingleton<RepairService>();
-        services.AddSingleton<JobStore>();
+        services.AddSingleton(sp => JobStoreFactory.Create(sp.GetRequiredService<IOptions<ZunaOptions>>().Value.Jobs,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ZunaTelemetry>()));
+        services.AddSingleton<LocalJobs>();
+        services.AddSingleton<JobEvents>();
         services.AddSingleton<JobRunner>();
-        services.AddHostedService<JobSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
+        services.AddSingleton<JobSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobSweeper>());
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Zuna.Api.Backend;
+using Zuna.Api.Jobs;
 using Zuna.Api.Options;
 using Zuna.Api.Queue;
 using Zuna.Api.Telemetry;
@@ -32,7 +33,8 @@ public sealed record ServiceInfo(
     bool AuthEnabled,
     int QueueDepth,
     ServiceLimits Limits,
-    IReadOnlyList<InputFormat> InputFormats);
+    IReadOnlyList<InputFormat> InputFormats,
+    string JobStore = "");
 
 /// <summary>A recording format the upload endpoints and the CLI read (told by content, then by these file name endings).</summary>
 public sealed record InputFormat(string Name, IReadOnlyList<string> Extensions);
@@ -48,7 +50,7 @@ public static class InfoApi
         return v1;
     }
 
-    private static Ok<ServiceInfo> GetInfo(ModelHost host, InferenceQueue queue, IOptions<ZunaOptions> options, RecordingLoader loader)
+    private static Ok<ServiceInfo> GetInfo(ModelHost host, InferenceQueue queue, IJobStore jobs, IOptions<ZunaOptions> options, RecordingLoader loader)
     {
         var o = options.Value;
         var limits = new ServiceLimits(o.Limits.MaxUploadBytes, o.Limits.RequestTimeoutSeconds, o.Limits.ShutdownTimeoutSeconds,
@@ -56,6 +58,6 @@ public static class InfoApi
             o.Jobs.ResultTtlMinutes, o.Jobs.MaxResultBytes, o.Auth.PermitsPerMinute);
         return TypedResults.Ok(new ServiceInfo("zuna", ThisAssembly.Version, host.State.ToString().ToLowerInvariant(), host.Info,
             o.Model.Device, o.Model.Dtype, o.Auth.ApiKeys.Length > 0, queue.Depth, limits,
-            loader.Readers.Select(r => new InputFormat(r.Format, r.Extensions)).ToList()));
+            loader.Readers.Select(r => new InputFormat(r.Format, r.Extensions)).ToList(), jobs.Engine));
     }
 }

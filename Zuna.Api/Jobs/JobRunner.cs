@@ -1,6 +1,9 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Zuna.Api.Backend;
 using Zuna.Api.Errors;
 using Zuna.Api.Formatting;
-using Zuna.Api.Queue;
+using Zuna.Api.Options;
 using Zuna.Api.Requests;
 using Zuna.Api.Telemetry;
 using Zuna.Engine;
@@ -9,89 +12,171 @@ using Zuna.Engine.Inference;
 namespace Zuna.Api.Jobs;
 
 /// <summary>
-/// Starts jobs: the upload is copied before the 202 answer (the request's form is gone afterwards), then
-/// the request runs in the background through the same <see cref="InferenceService"/> as the synchronous
-/// endpoints, with the job's cancellation (DELETE) as its only deadline.
+/// This replica's worker: claims queued jobs from the store (up to Zuna:Jobs:MaxConcurrent at once, so the
+/// <see cref="Queue.InferenceQueue"/> can batch them together and with synchronous requests), runs each through the same
+/// <see cref="InferenceService"/> as the synchronous endpoints, renews its lease while it runs, and stores the outcome.
 /// </summary>
-public sealed class JobRunner(JobStore store, InferenceService inference, InferenceQueue queue, ZunaTelemetry telemetry,
-    ILogger<JobRunner> logger)
+public sealed class JobRunner(IJobStore store, LocalJobs local, InferenceService inference, ModelHost host, ZunaTelemetry telemetry,
+    IOptions<ZunaOptions> options, ILogger<JobRunner> logger) : BackgroundService
 {
-    /// <summary>Jobs accepted and not yet finished; reserved before the upload is copied, so concurrent submissions cannot all pass the check.</summary>
-    private int _active;
+    private readonly JobsOptions _options = options.Value.Jobs;
+    private readonly CancellationTokenSource _shutdown = new();
 
-    public async Task<Job> StartAsync(Stream upload, string fileName, InferenceRequest request, OutputFormat format,
-        CancellationToken requestAborted)
+    /// <summary>Names this process in the store's leases.</summary>
+    public string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    private TimeSpan Lease => TimeSpan.FromSeconds(_options.LeaseSeconds);
+    private TimeSpan Poll => TimeSpan.FromMilliseconds(_options.PollMilliseconds);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (request.Operation != Operation.Preprocess) inference.EnsureAccepting();
-        // Jobs hold their upload in memory until it is decoded, so they count against the same bound.
-        int capacity = queue.Capacity;
-        if (Interlocked.Increment(ref _active) > capacity || queue.Depth >= capacity)
+        await Task.Yield();
+        var running = new List<Task>();
+        while (!stoppingToken.IsCancellationRequested)
         {
-            int active = Interlocked.Decrement(ref _active);
-            throw new QueueFullException(capacity, 1 + active / Math.Max(1, capacity));
+            running.RemoveAll(t => t.IsCompleted);
+            // Claim only what can run now: a replica that is loading or draining leaves the queue to the others.
+            while (host.IsReady && running.Count < _options.MaxConcurrent && await TryClaimAsync(stoppingToken) is { } job)
+                running.Add(RunAsync(job));
+            await Task.WhenAny(running.Append(local.WaitForWorkAsync(Poll, stoppingToken)));
         }
-
-        Job job;
-        MemoryStream copy;
-        try
-        {
-            copy = new MemoryStream();
-            await upload.CopyToAsync(copy, requestAborted);
-            copy.Position = 0;
-            job = new Job(Guid.NewGuid(), OperationNames.Name(request.Operation), format, fileName);
-            store.Add(job);
-        }
-        catch
-        {
-            Interlocked.Decrement(ref _active);
-            throw;
-        }
-        _ = RunAsync(job, copy, request);
-        return job;
+        // Jobs already running finish within the shutdown grace; after it they go back to the queue for another replica.
+        var all = Task.WhenAll(running);
+        await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(options.Value.Limits.ShutdownTimeoutSeconds), CancellationToken.None));
+        await _shutdown.CancelAsync();
+        await all;
     }
 
-    public void Cancel(Job job)
+    private async Task<JobRow?> TryClaimAsync(CancellationToken stoppingToken)
     {
-        if (!job.IsFinished) job.Cancellation.Cancel();
-    }
-
-    private async Task RunAsync(Job job, MemoryStream upload, InferenceRequest request)
-    {
-        await Task.Yield(); // the 202 answer does not wait for the decode
-        // Not linked to ApplicationStopping: on SIGTERM a job that already reached the worker finishes within
-        // Zuna:Limits:ShutdownTimeoutSeconds like any request (ModelHost cancels what is left after that).
-        var token = job.Cancellation.Token;
-        var progress = new InlineProgress<WorkProgress>(job.Report);
         try
         {
-            // Model work turns "running" when the worker takes it (first progress report); preprocessing runs now.
-            if (request.Operation == Operation.Preprocess) job.MarkRunning();
-            var running = inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry), progress, token);
-            upload = null!; // InferenceService lets go of the upload once decoded; the queue wait must not hold the raw bytes
-            var outcome = await running;
-            ResultWriter.EnsureWritable(outcome, job.Format);
-            byte[] result = await ResultWriter.ToBytesAsync(outcome, job.Format, token);
-            if (!store.Reserve(result.LongLength, job.Id))
-            {
-                job.Fail(ErrorMapping.ToProblem(new PayloadTooLargeException(
-                    $"The result ({result.LongLength} bytes) exceeds Zuna:Jobs:MaxResultBytes ({store.MaxResultBytes}).")), store.Ttl);
-                return;
-            }
-            job.Succeed(result, store.Ttl);
+            return await store.ClaimAsync(Owner, Lease, stoppingToken);
         }
-        catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
-            job.Cancel(store.Ttl);
+            logger.LogWarning(e, "Claiming a job failed; retrying after {Poll}", Poll);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private async Task RunAsync(JobRow job)
+    {
+        await Task.Yield();
+        var run = local.Start(job.Id);
+        local.Changed(job.Id); // followers switch to this run's live progress
+        using var token = CancellationTokenSource.CreateLinkedTokenSource(run.Cancellation.Token, _shutdown.Token);
+        using var renewal = new CancellationTokenSource();
+        var renewing = RenewAsync(job, run, renewal.Token);
+        try
+        {
+            await RunToStoreAsync(job, run, token.Token);
         }
         catch (Exception e)
         {
-            if (ErrorMapping.ToProblem(e).Status >= 500) logger.LogError(e, "Job {JobId} failed", job.Id);
-            job.Fail(ErrorMapping.ToProblem(e is OperationCanceledException
-                ? new ServiceNotReadyException("The service shut down before the job finished.") : e), store.Ttl);
+            await StoreFailureAsync(job, run, e);
         }
         finally
         {
-            Interlocked.Decrement(ref _active);
+            await renewal.CancelAsync();
+            await renewing;
+            local.End(run);
         }
+    }
+
+    private async Task RunToStoreAsync(JobRow job, RunningJob run, CancellationToken token)
+    {
+        var request = JsonSerializer.Deserialize<InferenceRequest>(job.Request)
+                      ?? throw new InvalidDataException($"Job {job.Id} has no request.");
+        var format = Enum.Parse<OutputFormat>(job.Format, ignoreCase: true);
+        var upload = new MemoryStream();
+        await using (var input = await store.OpenInputAsync(job.Id, token))
+            await input.CopyToAsync(upload, token);
+        upload.Position = 0;
+        // Model work turns "running" when the worker takes it (first progress report); preprocessing runs now.
+        if (request.Operation == Operation.Preprocess) run.MarkStarted();
+        var outcome = await inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry),
+            new InlineProgress<Queue.WorkProgress>(run.Report), token);
+        ResultWriter.EnsureWritable(outcome, format);
+        byte[] result = await ResultWriter.ToBytesAsync(outcome, format, token);
+        run.MarkStarted();
+        if (!await store.SucceedAsync(job.Id, Owner, result, run.Progress, CancellationToken.None))
+            logger.LogWarning("Job {JobId} finished here after its lease was lost; the replica that took it over stores its result", job.Id);
+    }
+
+    private async Task StoreFailureAsync(JobRow job, RunningJob run, Exception e)
+    {
+        try
+        {
+            if (e is OperationCanceledException && run.Cancellation.IsCancellationRequested)
+            {
+                await store.FinishAsync(job.Id, Owner, JobStatus.Canceled, null, CancellationToken.None);
+                return;
+            }
+            if (e is OperationCanceledException && _shutdown.IsCancellationRequested)
+            {
+                await store.ReleaseAsync(job.Id, Owner, countAttempt: false, CancellationToken.None);
+                return;
+            }
+            var problem = ErrorMapping.ToProblem(e is OperationCanceledException
+                ? new ServiceNotReadyException("The service shut down before the job finished.") : e);
+            // A server-side failure may pass on another try; an unusable input never will.
+            if (problem.Status >= 500 && job.Attempts < _options.MaxAttempts)
+            {
+                logger.LogWarning(e, "Job {JobId} failed on attempt {Attempt}; it goes back to the queue", job.Id, job.Attempts);
+                await store.ReleaseAsync(job.Id, Owner, countAttempt: true, CancellationToken.None);
+                return;
+            }
+            if (problem.Status >= 500) logger.LogError(e, "Job {JobId} failed after {Attempts} attempts", job.Id, job.Attempts);
+            await store.FinishAsync(job.Id, Owner, JobStatus.Failed, JsonSerializer.Serialize(problem), CancellationToken.None);
+        }
+        catch (Exception storeError)
+        {
+            // The store is unreachable: the lease runs out and the job is re-queued, here or elsewhere.
+            logger.LogError(storeError, "Recording the outcome of job {JobId} failed", job.Id);
+        }
+    }
+
+    /// <summary>Renews the lease every third of it (and once when the worker starts, so every replica sees "running").</summary>
+    private async Task RenewAsync(JobRow job, RunningJob run, CancellationToken stop)
+    {
+        var every = Lease / 3;
+        bool startReported = false;
+        while (!stop.IsCancellationRequested)
+        {
+            var tick = Task.Delay(every, stop);
+            await Task.WhenAny(tick, startReported ? tick : run.Started);
+            if (stop.IsCancellationRequested) return;
+            startReported |= run.Started.IsCompleted;
+            try
+            {
+                var state = await store.RenewAsync(job.Id, Owner, Lease, run.Progress, run.Started.IsCompleted, stop);
+                if (state == LeaseState.CancelRequested) await run.Cancellation.CancelAsync(); // DELETE on another replica
+                if (state == LeaseState.Lost)
+                {
+                    run.Lost = true;
+                    await run.Cancellation.CancelAsync();
+                    return;
+                }
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Renewing the lease of job {JobId} failed", job.Id);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _shutdown.Dispose();
+        base.Dispose();
     }
 }

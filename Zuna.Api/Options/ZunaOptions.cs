@@ -65,9 +65,28 @@ public sealed record LimitsOptions
 
 public sealed record JobsOptions
 {
+    /// <summary>sqlite (default: one machine, nothing to install), postgres (replicas sharing one queue), or memory (tests: not durable).</summary>
+    public string Store { get; set; } = "sqlite";
+    /// <summary>SQLite: where jobs.db (jobs, uploads and results) lives; relative to the working directory. The image uses /data/jobs.</summary>
+    public string Directory { get; set; } = "data/jobs";
+    /// <summary>PostgreSQL: an Npgsql connection string, e.g. Host=db;Username=zuna;Password=…;Database=zuna.</summary>
+    public string ConnectionString { get; set; } = "";
+    /// <summary>How long a finished job and its result are kept.</summary>
     public int ResultTtlMinutes { get; set; } = 60;
-    /// <summary>Total bytes of finished job results kept in memory; the oldest are evicted first.</summary>
-    public long MaxResultBytes { get; set; } = 1024L * 1024 * 1024;
+    /// <summary>Total bytes of results the store keeps; the oldest are deleted first to make room, a larger single result fails with 413.</summary>
+    public long MaxResultBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+    /// <summary>A claimed job's lease, renewed every third of it; a replica silent for this long loses its jobs to the queue.</summary>
+    public double LeaseSeconds { get; set; } = 30;
+    /// <summary>Runs per job (crashes and server errors count); then it ends failed with the reason. Input errors fail at once.</summary>
+    public int MaxAttempts { get; set; } = 3;
+    /// <summary>Jobs one replica runs at once; they share forward passes with each other and with synchronous requests.</summary>
+    public int MaxConcurrent { get; set; } = 4;
+    /// <summary>How often a replica looks for new jobs and for changes made by other replicas (status, SSE).</summary>
+    public int PollMilliseconds { get; set; } = 1000;
+    /// <summary>Queued jobs the store accepts; one more is answered 429.</summary>
+    public int MaxQueued { get; set; } = 100_000;
+    /// <summary>Recordings in one POST /v1/batches.</summary>
+    public int MaxBatchItems { get; set; } = 1000;
 }
 
 public sealed record AuthOptions
@@ -106,6 +125,15 @@ public sealed class ZunaOptionsValidator : IValidateOptions<ZunaOptions>
         Require(o.Limits.MaxSteps >= 1, "Zuna:Limits:MaxSteps must be ≥ 1.");
         Require(o.Jobs.ResultTtlMinutes >= 1, "Zuna:Jobs:ResultTtlMinutes must be ≥ 1.");
         Require(o.Jobs.MaxResultBytes >= 0, "Zuna:Jobs:MaxResultBytes must be ≥ 0.");
+        Require(o.Jobs.Store is "sqlite" or "postgres" or "memory", $"Zuna:Jobs:Store must be sqlite, postgres or memory (got '{o.Jobs.Store}').");
+        Require(o.Jobs.Store != "postgres" || o.Jobs.ConnectionString.Length > 0, "Zuna:Jobs:ConnectionString must be set when Zuna:Jobs:Store is postgres.");
+        Require(o.Jobs.Store != "sqlite" || o.Jobs.Directory.Length > 0, "Zuna:Jobs:Directory must be set when Zuna:Jobs:Store is sqlite.");
+        Require(o.Jobs.LeaseSeconds >= 0.3, "Zuna:Jobs:LeaseSeconds must be ≥ 0.3.");
+        Require(o.Jobs.MaxAttempts >= 1, "Zuna:Jobs:MaxAttempts must be ≥ 1.");
+        Require(o.Jobs.MaxConcurrent >= 1, "Zuna:Jobs:MaxConcurrent must be ≥ 1.");
+        Require(o.Jobs.PollMilliseconds >= 10, "Zuna:Jobs:PollMilliseconds must be ≥ 10.");
+        Require(o.Jobs.MaxQueued >= 1, "Zuna:Jobs:MaxQueued must be ≥ 1.");
+        Require(o.Jobs.MaxBatchItems >= 1, "Zuna:Jobs:MaxBatchItems must be ≥ 1.");
         Require(o.Auth.PermitsPerMinute >= 0, "Zuna:Auth:PermitsPerMinute must be ≥ 0.");
         Require(o.Auth.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k)), "Zuna:Auth:ApiKeys must not contain empty keys.");
         Require(o.Telemetry.OtlpEndpoint.Length == 0 || Uri.TryCreate(o.Telemetry.OtlpEndpoint, UriKind.Absolute, out _),

@@ -35,9 +35,28 @@ public sealed class ZunaTelemetry : IDisposable
         BatchEpochs = _meter.CreateHistogram<int>("zuna.batch.epochs", "{epoch}",
             "Epochs per forward pass of the inference worker.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = EpochBuckets });
+        ClaimLatency = _meter.CreateHistogram<double>("zuna.jobs.claim.latency", "s",
+            "Time a job waited in the job store's queue before a replica claimed it.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        Requeued = _meter.CreateCounter<long>("zuna.jobs.requeued", "{job}",
+            "Jobs put back in the queue because the replica running them stopped renewing its lease (crash, kill).");
+        ExpiredResults = _meter.CreateCounter<long>("zuna.jobs.results.expired", "{result}",
+            "Job results removed by retention (tag reason: ttl, size_cap).");
     }
 
     public Histogram<double> PhaseDuration { get; }
+    public Histogram<double> ClaimLatency { get; }
+    public Counter<long> Requeued { get; }
+    public Counter<long> ExpiredResults { get; }
+
+    /// <summary>Registers zuna_jobs{state}; the job sweeper refreshes the counts from the store.</summary>
+    public void ObserveJobs(Func<IEnumerable<Measurement<long>>> counts) =>
+        _meter.CreateObservableGauge("zuna.jobs", counts, "{job}", "Jobs in the job store per state (tag state).");
+
+    public void RecordClaim(double seconds) => ClaimLatency.Record(seconds);
+
+    public void RecordExpiredResults(int count, string reason) =>
+        ExpiredResults.Add(count, new KeyValuePair<string, object?>("reason", reason));
     public Histogram<double> RequestDuration { get; }
     public UpDownCounter<long> InFlight { get; }
     public Counter<long> Rejected { get; }

@@ -1,0 +1,285 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Zuna.Api.Jobs;
+using Zuna.Api.Jobs.Store;
+using Zuna.Api.Options;
+using Zuna.Api.Telemetry;
+
+namespace Zuna.Api.Tests.Jobs;
+
+/// <summary>
+/// What every job store engine must do, run against the real engines (SQLite in a temporary directory, a real PostgreSQL):
+/// durable submission with multi-chunk uploads, single claims under concurrency, leases, retries, cancellation, retention.
+/// </summary>
+public abstract class JobStoreContract
+{
+    protected readonly ManualClock Clock = new();
+
+    /// <summary>A fresh, empty store of the engine under test.</summary>
+    protected abstract Task<SqlJobStore> OpenAsync(JobsOptions options);
+
+    protected static ZunaTelemetry Telemetry() =>
+        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+
+    protected static JobsOptions Options(int maxAttempts = 3, long maxResultBytes = 1L << 30) =>
+        new() { LeaseSeconds = 10, MaxAttempts = maxAttempts, MaxResultBytes = maxResultBytes, ResultTtlMinutes = 60 };
+
+    protected static NewJob Job(byte[] upload, string file = "a.fif") =>
+        new(Guid.NewGuid(), "embeddings", "safetensors", file, """{"Operation":1}""", "fp-" + file, () => new MemoryStream(upload));
+
+    protected static byte[] Bytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    protected static async Task<byte[]> ReadAllAsync(Stream stream)
+    {
+        await using (stream)
+        {
+            var copy = new MemoryStream();
+            await stream.CopyToAsync(copy);
+            return copy.ToArray();
+        }
+    }
+
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_stored_job_is_claimed_once_and_its_upload_and_result_stream_back_whole()
+    {
+        await using var store = await OpenAsync(Options());
+        var upload = Bytes(2_500_000, 1); // three chunks
+        var submitted = await store.SubmitAsync([Job(upload)], null, null, default);
+        var id = submitted.Jobs[0].Id;
+        Assert.Equal(JobStatus.Queued, submitted.Jobs[0].State);
+        Assert.Equal(1, await store.CountQueuedAsync(default));
+
+        var claimed = await store.ClaimAsync("a", Lease, default);
+        Assert.Equal(id, claimed!.Id);
+        Assert.Equal(1, claimed.Attempts);
+        Assert.Equal(JobStatus.Queued, claimed.Snapshot().Status); // claimed, but the worker has not started on it
+        Assert.Null(await store.ClaimAsync("b", Lease, default));
+        Assert.Equal(upload, await ReadAllAsync(await store.OpenInputAsync(id, default)));
+
+        Assert.Equal(LeaseState.Held, await store.RenewAsync(id, "a", Lease, new JobProgress(1, 3, 2, 5), started: true, default));
+        var running = (await store.FindAsync(id, default))!;
+        Assert.Equal(JobStatus.Running, running.Snapshot().Status);
+        Assert.Equal(new JobProgress(1, 3, 2, 5), running.Progress);
+        Assert.Null(await store.OpenResultAsync(id, default));
+
+        var result = Bytes(3 * 1024 * 1024 + 7, 2);
+        Assert.True(await store.SucceedAsync(id, "a", result, new JobProgress(3, 3, 5, 5), default));
+        var done = (await store.FindAsync(id, default))!;
+        Assert.Equal(JobStatus.Succeeded, done.State);
+        Assert.Equal(result.Length, done.ResultBytes);
+        Assert.InRange(done.ExpiresAt!.Value - done.FinishedAt!.Value, TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(60));
+        Assert.Equal(result, await ReadAllAsync((await store.OpenResultAsync(id, default))!));
+        Assert.Equal(0, await store.CountQueuedAsync(default));
+    }
+
+    [Fact]
+    public async Task Concurrent_claimers_take_each_job_exactly_once()
+    {
+        await using var store = await OpenAsync(Options());
+        var jobs = Enumerable.Range(0, 24).Select(i => Job([(byte)i], $"r{i}.fif")).ToList();
+        await store.SubmitAsync(jobs, Guid.NewGuid(), null, default);
+
+        async Task<List<Guid>> ClaimerAsync(string owner)
+        {
+            var mine = new List<Guid>();
+            while (await store.ClaimAsync(owner, Lease, default) is { } job) mine.Add(job.Id);
+            return mine;
+        }
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => ClaimerAsync($"w{i}"))));
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(24, all.Count);
+        Assert.Equal(jobs.Select(j => j.Id).Order(), all.Order());
+    }
+
+    [Fact]
+    public async Task A_lost_lease_requeues_the_job_and_repeated_loss_fails_it_with_the_reason()
+    {
+        await using var store = await OpenAsync(Options(maxAttempts: 2));
+        var id = (await store.SubmitAsync([Job([1, 2, 3])], null, null, default)).Jobs[0].Id;
+        await store.ClaimAsync("dead", Lease, default);
+
+        Assert.Equal(0, (await store.SweepAsync(default)).Requeued); // lease still valid
+        Clock.Offset += TimeSpan.FromSeconds(11);
+        var sweep = await store.SweepAsync(default);
+        Assert.Equal(1, sweep.Requeued);
+        Assert.Equal(1, sweep.Counts.Queued);
+        Assert.Equal(LeaseState.Lost, await store.RenewAsync(id, "dead", Lease, JobProgress.None, false, default));
+        Assert.False(await store.SucceedAsync(id, "dead", new byte[] { 9 }, JobProgress.None, default));
+
+        var second = await store.ClaimAsync("other", Lease, default);
+        Assert.Equal(2, second!.Attempts);
+        Assert.Equal([1, 2, 3], await ReadAllAsync(await store.OpenInputAsync(id, default))); // the upload is still there
+        Clock.Offset += TimeSpan.FromSeconds(11);
+        sweep = await store.SweepAsync(default);
+        Assert.Equal((0, 1), (sweep.Requeued, sweep.GaveUp));
+        var failed = (await store.FindAsync(id, default))!;
+        Assert.Equal(JobStatus.Failed, failed.State);
+        Assert.Contains("interrupted 2 times", failed.Snapshot().Error!.Detail);
+    }
+
+    [Fact]
+    public async Task Release_puts_a_job_back_and_counts_the_attempt_only_when_asked()
+    {
+        await using var store = await OpenAsync(Options());
+        var id = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
+        await store.ClaimAsync("a", Lease, default);
+        await store.ReleaseAsync(id, "a", countAttempt: false, default); // shutting down: not the job's fault
+        Assert.Equal(1, (await store.ClaimAsync("b", Lease, default))!.Attempts);
+        await store.ReleaseAsync(id, "b", countAttempt: true, default); // a server error: counts
+        Assert.Equal(2, (await store.ClaimAsync("c", Lease, default))!.Attempts);
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_returns_the_first_job()
+    {
+        await using var store = await OpenAsync(Options());
+        var first = await store.SubmitAsync([Job([1], "x.fif")], null, "key-1", default);
+        var again = await store.SubmitAsync([Job([2], "y.fif")], null, "key-1", default);
+        Assert.False(first.Replayed);
+        Assert.True(again.Replayed);
+        Assert.Equal(first.Jobs[0].Id, again.Jobs[0].Id);
+        Assert.Equal("fp-x.fif", again.Jobs[0].Fingerprint); // the endpoint compares it with the new request's
+        Assert.Equal(1, await store.CountQueuedAsync(default));
+        var other = await store.SubmitAsync([Job([3])], null, "key-2", default);
+        Assert.NotEqual(first.Jobs[0].Id, other.Jobs[0].Id);
+    }
+
+    [Fact]
+    public async Task Cancel_ends_a_queued_job_flags_a_running_one_and_deletes_a_finished_one()
+    {
+        await using var store = await OpenAsync(Options());
+        var ids = (await store.SubmitAsync([Job([1], "a.fif"), Job([2], "b.fif")], Guid.NewGuid(), null, default)).Jobs.Select(j => j.Id).ToList();
+        var running = (await store.ClaimAsync("a", Lease, default))!.Id;
+        var queued = ids.Single(i => i != running);
+
+        Assert.Equal(CancelOutcome.Canceled, await store.CancelAsync(queued, default));
+        Assert.Equal(JobStatus.Canceled, (await store.FindAsync(queued, default))!.State);
+        Assert.Equal(CancelOutcome.CancelRequested, await store.CancelAsync(running, default));
+        Assert.Equal(LeaseState.CancelRequested, await store.RenewAsync(running, "a", Lease, JobProgress.None, true, default));
+        await store.FinishAsync(running, "a", JobStatus.Canceled, null, default);
+        Assert.Equal(CancelOutcome.Deleted, await store.CancelAsync(running, default));
+        Assert.Null(await store.FindAsync(running, default));
+        Assert.Equal(CancelOutcome.NotFound, await store.CancelAsync(running, default));
+    }
+
+    [Fact]
+    public async Task Retention_expires_results_after_the_ttl_and_evicts_the_oldest_past_the_size_cap()
+    {
+        await using var store = await OpenAsync(Options(maxResultBytes: 2_500_000));
+        var ids = new List<Guid>();
+        foreach (int size in new[] { 1_000_000, 1_000_000, 1_000_000 })
+        {
+            var id = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
+            await store.ClaimAsync("a", Lease, default);
+            Assert.True(await store.SucceedAsync(id, "a", new byte[size], JobProgress.None, default));
+            ids.Add(id);
+            Clock.Offset += TimeSpan.FromSeconds(1);
+        }
+        Assert.Null(await store.FindAsync(ids[0], default)); // evicted to make room for the third
+        Assert.NotNull(await store.FindAsync(ids[1], default));
+
+        var big = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
+        await store.ClaimAsync("a", Lease, default);
+        await store.SucceedAsync(big, "a", new byte[3_000_000], JobProgress.None, default);
+        var tooBig = (await store.FindAsync(big, default))!;
+        Assert.Equal(JobStatus.Failed, tooBig.State);
+        Assert.Equal(413, tooBig.Snapshot().Error!.Status);
+
+        Clock.Offset += TimeSpan.FromMinutes(61);
+        Assert.Null(await store.FindAsync(ids[2], default));
+        var sweep = await store.SweepAsync(default);
+        Assert.Equal(2, sweep.ExpiredResults);
+        Assert.Equal(0, sweep.Counts.Total);
+    }
+
+    [Fact]
+    public async Task A_batch_lists_its_items_in_order_and_cancels_the_rest()
+    {
+        await using var store = await OpenAsync(Options());
+        var batch = Guid.NewGuid();
+        var jobs = new[] { Job([1], "a.fif"), Job([2], "b.fif"), Job([3], "c.fif") };
+        await store.SubmitAsync(jobs, batch, null, default);
+        var first = (await store.ClaimAsync("a", Lease, default))!;
+        Assert.Equal(jobs[0].Id, first.Id); // submission order
+        await store.SucceedAsync(first.Id, "a", new byte[] { 7 }, JobProgress.None, default);
+
+        Assert.Equal(2, await store.CancelBatchAsync(batch, default));
+        var items = (await store.FindBatchAsync(batch, default))!;
+        Assert.Equal(["a.fif", "b.fif", "c.fif"], items.Select(i => i.FileName));
+        Assert.Equal([JobStatus.Succeeded, JobStatus.Canceled, JobStatus.Canceled], items.Select(i => i.State));
+        Assert.Null(await store.FindBatchAsync(Guid.NewGuid(), default));
+        Assert.Equal(JsonValueKind.Null, JsonSerializer.SerializeToElement(items[1].Snapshot().Error).ValueKind);
+    }
+}
+
+/// <summary>The contract on SQLite in a temporary directory, plus what only a single-machine store does.</summary>
+public sealed class SqliteJobStoreTests : JobStoreContract, IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("zuna-jobs-");
+
+    protected override async Task<SqlJobStore> OpenAsync(JobsOptions options)
+    {
+        var store = new SqlJobStore(SqliteDialect.InDirectory(_directory.FullName), options, Clock, Telemetry());
+        await store.InitializeAsync(default);
+        return store;
+    }
+
+    [Fact]
+    public async Task Jobs_survive_a_restart_and_what_a_crash_left_claimed_is_requeued_at_once()
+    {
+        Guid done, interrupted;
+        var store = await OpenAsync(Options());
+        done = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
+        await store.ClaimAsync("a", TimeSpan.FromHours(1), default);
+        await store.SucceedAsync(done, "a", new byte[] { 42 }, JobProgress.None, default);
+        interrupted = (await store.SubmitAsync([Job([2])], null, null, default)).Jobs[0].Id;
+        await store.ClaimAsync("a", TimeSpan.FromHours(1), default); // the process "dies" holding it
+        await store.DisposeAsync();
+
+        await using var reopened = await OpenAsync(Options());
+        Assert.Equal([42], await ReadAllAsync((await reopened.OpenResultAsync(done, default))!));
+        var requeued = (await reopened.ClaimAsync("b", TimeSpan.FromHours(1), default))!;
+        Assert.Equal((interrupted, 2), (requeued.Id, requeued.Attempts));
+    }
+
+    [Fact]
+    public async Task A_second_process_on_the_same_directory_is_refused_with_the_reason()
+    {
+        await using var store = await OpenAsync(Options());
+        var error = Assert.Throws<InvalidOperationException>(() => SqliteDialect.InDirectory(_directory.FullName));
+        Assert.Contains("Zuna:Jobs:Store=postgres", error.Message);
+    }
+
+    public void Dispose() => _directory.Delete(recursive: true);
+}
+
+/// <summary>The contract on a real PostgreSQL server, a fresh database per test.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresJobStoreTests(PostgresServer server) : JobStoreContract
+{
+    protected override async Task<SqlJobStore> OpenAsync(JobsOptions options)
+    {
+        var store = new SqlJobStore(new PostgresDialect(await server.CreateDatabaseAsync()), options, Clock, Telemetry());
+        await store.InitializeAsync(default);
+        return store;
+    }
+
+    [Fact]
+    public async Task Replicas_starting_together_create_the_schema_once()
+    {
+        string database = await server.CreateDatabaseAsync();
+        var stores = Enumerable.Range(0, 3).Select(_ => new SqlJobStore(new PostgresDialect(database), Options(), Clock, Telemetry())).ToList();
+        await Task.WhenAll(stores.Select(s => s.InitializeAsync(default)));
+        var id = (await stores[0].SubmitAsync([Job([5])], null, null, default)).Jobs[0].Id;
+        Assert.Equal(id, (await stores[2].ClaimAsync("x", TimeSpan.FromSeconds(10), default))!.Id);
+        foreach (var store in stores) await store.DisposeAsync();
+    }
+}

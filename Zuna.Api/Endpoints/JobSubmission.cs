@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Zuna.Api.Errors;
+using Zuna.Api.Formatting;
+using Zuna.Api.Jobs;
+using Zuna.Api.Options;
+using Zuna.Api.Requests;
+using Zuna.Engine.Inference;
+
+namespace Zuna.Api.Endpoints;
+
+/// <summary>Turns a job form (and its files) into jobs for the store; shared by POST /v1/jobs and POST /v1/batches.</summary>
+internal sealed class JobSubmission
+{
+    private readonly JobForm _form;
+    private readonly InferenceRequest _request;
+    private readonly OutputFormat _format;
+
+    /// <summary>Validates every field now, so a bad option is a 400 at submission rather than a failed job later.</summary>
+    public JobSubmission(JobForm form, HttpContext http, ZunaOptions options)
+    {
+        _form = form;
+        var operation = form.ParsedOperation();
+        _format = OutputFormats.Negotiate(FormValue.Text(form.Format) ?? http.Request.Query["format"], [], fifAllowed: operation == Operation.Reconstruct);
+        var sampler = operation == Operation.Reconstruct ? form.Sampler(options.Limits.MaxSteps) : new SamplerOptions();
+        _request = new InferenceRequest(operation, form.Input(), sampler, form.SeedOrRandom(), VoltsOutput: _format == OutputFormat.Fif);
+    }
+
+    /// <summary>A job for one uploaded file. <paramref name="hashContent"/>: include the file's bytes in the fingerprint (Idempotency-Key).</summary>
+    public async Task<NewJob> JobAsync(IFormFile file, bool hashContent, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder(Parameters()).Append('\n').Append(file.FileName).Append('\n');
+        if (hashContent)
+        {
+            await using var content = file.OpenReadStream();
+            text.Append(Convert.ToHexString(await SHA256.HashDataAsync(content, cancellationToken)));
+        }
+        string fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return new NewJob(Guid.NewGuid(), OperationNames.Name(_request.Operation), _format.ToString().ToLowerInvariant(), file.FileName,
+            JsonSerializer.Serialize(_request), fingerprint, file.OpenReadStream);
+    }
+
+    /// <summary>Refuses a submission past Zuna:Jobs:MaxQueued (429).</summary>
+    public static async Task EnsureRoomAsync(IJobStore store, JobsOptions options, int adding, CancellationToken cancellationToken)
+    {
+        int queued = await store.CountQueuedAsync(cancellationToken);
+        if (queued + adding > options.MaxQueued) throw new QueueFullException(options.MaxQueued, 60);
+    }
+
+    /// <summary>The fields as the client sent them (not the random seed drawn when none was given), so a retry matches.</summary>
+    private string Parameters() => string.Join('|',
+        _form.OperationText, _form.Format, _form.BadChannelsText, _form.TargetChannelsText, _form.TargetHeadFrameText, _form.StepsText,
+        _form.CfgText, _form.SeedText, _form.DataNormText);
+}

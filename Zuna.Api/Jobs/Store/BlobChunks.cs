@@ -1,0 +1,105 @@
+using System.Data.Common;
+
+namespace Zuna.Api.Jobs.Store;
+
+/// <summary>Writes a stream as chunk rows of <c>zuna_blobs</c>, and reads them back as a stream.</summary>
+internal static class BlobChunks
+{
+    private const string Insert = "INSERT INTO zuna_blobs (job_id, kind, seq, data) VALUES (@job, @kind, @seq, @data)";
+
+    /// <summary>Copies <paramref name="source"/> into chunk rows inside <paramref name="transaction"/>; returns the byte count.</summary>
+    public static async Task<long> WriteAsync(DbConnection connection, DbTransaction transaction, Guid jobId, int kind, Stream source,
+        CancellationToken cancellationToken)
+    {
+        var buffer = new byte[JobSchema.ChunkBytes];
+        long total = 0;
+        int seq = 0;
+        while (true)
+        {
+            int filled = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+            if (filled == 0 && seq > 0) break;
+            // Both providers send a byte[] whole, so the last, shorter chunk gets its own array.
+            byte[] data = filled == buffer.Length ? buffer : buffer[..filled];
+            await Sql.ExecuteAsync(connection, transaction, Insert, cancellationToken,
+                ("job", jobId.ToString()), ("kind", kind), ("seq", seq++), ("data", data));
+            total += filled;
+            if (filled < buffer.Length) break;
+        }
+        return total;
+    }
+
+    public static Task<int> DeleteAsync(DbConnection connection, DbTransaction? transaction, Guid jobId, int? kind, CancellationToken cancellationToken) =>
+        kind is { } k
+            ? Sql.ExecuteAsync(connection, transaction, "DELETE FROM zuna_blobs WHERE job_id = @job AND kind = @kind", cancellationToken,
+                ("job", jobId.ToString()), ("kind", k))
+            : Sql.ExecuteAsync(connection, transaction, "DELETE FROM zuna_blobs WHERE job_id = @job", cancellationToken, ("job", jobId.ToString()));
+
+    /// <summary>A forward-only stream over the chunks, holding one chunk in memory; owns the connection.</summary>
+    public static async Task<Stream> OpenAsync(DbConnection connection, Guid jobId, int kind, CancellationToken cancellationToken)
+    {
+        var command = Sql.Command(connection, null, "SELECT data FROM zuna_blobs WHERE job_id = @job AND kind = @kind ORDER BY seq",
+            ("job", jobId.ToString()), ("kind", kind));
+        var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return new ChunkStream(connection, command, reader);
+    }
+
+    private sealed class ChunkStream(DbConnection connection, DbCommand command, DbDataReader reader) : Stream
+    {
+        private byte[] _chunk = [];
+        private int _offset;
+        private bool _done;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (_offset == _chunk.Length)
+            {
+                if (_done || !await reader.ReadAsync(cancellationToken))
+                {
+                    _done = true;
+                    return 0;
+                }
+                _chunk = reader.GetFieldValue<byte[]>(0);
+                _offset = 0;
+            }
+            int n = Math.Min(buffer.Length, _chunk.Length - _offset);
+            _chunk.AsMemory(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override async ValueTask DisposeAsync()
+        {
+            await reader.DisposeAsync();
+            await command.DisposeAsync();
+            await connection.DisposeAsync();
+            await base.DisposeAsync();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                reader.Dispose();
+                command.Dispose();
+                connection.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}
