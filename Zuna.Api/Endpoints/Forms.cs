@@ -35,6 +35,9 @@ public class ReconstructionForm : UploadForm
     [FromForm(Name = "steps"), Description("Euler steps of the rectified-flow sampler (default 50, at most Zuna:Limits:MaxSteps)."), DefaultValue(50)]
     public int? Steps { get; set; }
 
+    [FromForm(Name = "sampler"), Description("ODE solver: euler (default, the original's), heun, midpoint or dpm2m; steps counts solver steps (decoder evaluations: euler/dpm2m N, heun 2N-1, midpoint 2N)."), DefaultValue("euler")]
+    public string? SamplerName { get; set; }
+
     [FromForm(Name = "cfg"), Description("Classifier-free guidance; 1 = none (default)."), DefaultValue(1.0f)]
     public float? Cfg { get; set; }
 
@@ -51,6 +54,7 @@ public class ReconstructionForm : UploadForm
         var sampler = new SamplerOptions
         {
             Steps = Steps ?? defaults.Steps,
+            Sampler = string.IsNullOrWhiteSpace(SamplerName) ? defaults.Sampler : SamplerKinds.Parse(SamplerName),
             Cfg = Cfg ?? defaults.Cfg,
             DataNorm = DataNorm ?? defaults.DataNorm,
         };
