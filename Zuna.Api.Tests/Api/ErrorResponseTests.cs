@@ -58,6 +58,7 @@ public sealed class ErrorResponseTests(SharedServer shared) : IClassFixture<Shar
     [InlineData("steps", "100000", "steps")]
     [InlineData("cfg", "NaN", "cfg")]
     [InlineData("data_norm", "-1", "data_norm")]
+    [InlineData("sampler", "rk4", "sampler")]
     [InlineData("steps", "abc", "steps")]
     [InlineData("target_channels", "NotAnElectrode", "NotAnElectrode")]
     public async Task Invalid_options_are_400(string field, string value, string mentioned)

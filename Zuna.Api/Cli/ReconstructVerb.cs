@@ -16,7 +16,9 @@ public static class ReconstructVerb
     {
         var common = new ModelVerbOptions();
         var output = new Option<FileInfo>("--out") { Description = "Output: .safetensors (reconstruction [E, C, T] in z-units) or .fif (volts, 256 Hz, with positions).", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Euler steps of the sampler.", DefaultValueFactory = _ => 50 };
+        var steps = new Option<int>("--steps") { Description = "Solver steps (decoder evaluations: euler and dpm2m N, heun 2N-1, midpoint 2N).", DefaultValueFactory = _ => 50 };
+        var solver = new Option<string>("--sampler") { Description = "ODE solver: euler (the original's), heun, midpoint or dpm2m.", DefaultValueFactory = _ => "euler" };
+        solver.AcceptOnlyFromAmong([.. SamplerKinds.Names]);
         var cfg = new Option<float>("--cfg") { Description = "Classifier-free guidance (1 = off).", DefaultValueFactory = _ => 1f };
         var seed = new Option<long>("--seed") { Description = "Noise seed; epoch e always gets the draws of (seed, e).", DefaultValueFactory = _ => 0 };
         var dataNorm = new Option<float>("--data-norm") { Description = "Input is clamp(x / data_norm, -1, 1).", DefaultValueFactory = _ => 10f };
@@ -25,7 +27,7 @@ public static class ReconstructVerb
 
         var command = new Command("reconstruct", "Reconstruct a recording through ZUNA: denoise observed channels, fill in bad or added ones.");
         common.AddTo(command);
-        foreach (var option in new Option[] { output, steps, cfg, seed, dataNorm, initNoise, figures }) command.Options.Add(option);
+        foreach (var option in new Option[] { output, steps, solver, cfg, seed, dataNorm, initNoise, figures }) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var log = parse.InvocationConfiguration.Error;
@@ -34,7 +36,8 @@ public static class ReconstructVerb
             bool asFif = outPath.EndsWith(".fif", StringComparison.OrdinalIgnoreCase);
             if (!asFif && !outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
                 throw new InvalidOptionException($"--out must end in .safetensors or .fif: {outPath}");
-            var sampler = new SamplerOptions { Steps = parse.GetValue(steps), Cfg = parse.GetValue(cfg), DataNorm = parse.GetValue(dataNorm) };
+            var sampler = new SamplerOptions { Steps = parse.GetValue(steps), Cfg = parse.GetValue(cfg), DataNorm = parse.GetValue(dataNorm),
+                Sampler = SamplerKinds.Parse(parse.GetValue(solver)!) };
             ZunaEngine.ValidateOptions(sampler);
             int batchSize = common.BatchSize(parse);
 

@@ -49,6 +49,10 @@ public class ReconstructionForm : UploadForm
     [Description("Euler steps of the rectified-flow sampler: 1 to Zuna:Limits:MaxSteps. Empty: 50.")]
     public string? StepsText { get; set; }
 
+    [FromForm(Name = "sampler"), FormField(FormFieldType.Text, Example = "midpoint", Allowed = ["euler", "heun", "midpoint", "dpm2m"])]
+    [Description("ODE solver: euler (the original's), heun, midpoint or dpm2m; steps counts solver steps (decoder evaluations: euler/dpm2m N, heun 2N-1, midpoint 2N). Empty: euler.")]
+    public string? SamplerName { get; set; }
+
     [FromForm(Name = "cfg"), FormField(FormFieldType.Number, Example = "1.0")]
     [Description("Classifier-free guidance, ≥ 0; 1 = none. Empty: 1.")]
     public string? CfgText { get; set; }
@@ -73,6 +77,7 @@ public class ReconstructionForm : UploadForm
         var sampler = new SamplerOptions
         {
             Steps = Steps ?? defaults.Steps,
+            Sampler = string.IsNullOrWhiteSpace(SamplerName) ? defaults.Sampler : SamplerKinds.Parse(SamplerName),
             Cfg = Cfg ?? defaults.Cfg,
             DataNorm = DataNorm ?? defaults.DataNorm,
         };

@@ -28,8 +28,10 @@ public readonly record struct NoiseKey(long Seed, int EpochIndex);
 /// <summary>Rectified-flow sampler settings (docs/zuna-model.md §6).</summary>
 public sealed record SamplerOptions
 {
-    /// <summary>Euler steps; t runs 1, 1−1/steps, …, 1/steps.</summary>
+    /// <summary>Solver steps on the grid t = 1, 1−1/steps, …, 0 (decoder evaluations: <see cref="SamplerKinds.Evaluations"/>).</summary>
     public int Steps { get; init; } = 50;
+    /// <summary>ODE solver; Euler is the original's. Part of record equality, so batches never mix solvers.</summary>
+    public SamplerKind Sampler { get; init; } = SamplerKind.Euler;
     /// <summary>Classifier-free guidance; 1 = conditional only (one decoder call per step).</summary>
     public float Cfg { get; init; } = 1f;
     /// <summary>The model input is clamp(x / DataNorm, −1, 1) and the output is multiplied back by it.</summary>

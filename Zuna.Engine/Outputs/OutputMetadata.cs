@@ -49,6 +49,7 @@ public static class OutputMetadata
         {
             entries.Add(("seed", Invariant(seed)));
             entries.Add(("steps", Invariant(sampler.Steps)));
+            entries.Add(("sampler", sampler.Sampler.Name()));
             entries.Add(("cfg", Invariant(sampler.Cfg)));
             entries.Add(("data_norm", Invariant(sampler.DataNorm)));
         }
