@@ -13,7 +13,7 @@ minutes="${1:-3}"; clients="${2:-4}"; variant="${3:-tiny}"
 segment=30                                   # seconds per bench row = one point of "p99 over time"
 sample_every=5                               # seconds between RSS samples
 shared="${ZUNA_SHARED_DIR:-$(cd .. && pwd)/shared}"
-dll="$(find Zuna.Api/bin -name zuna.dll -path '*Debug*' | head -n 1)"
+dll="$(find Zuna.Api/bin -name zuna.dll -path '*Debug*' -print -quit)"
 [ -n "$dll" ] || { echo "build first: dotnet build Zuna.slnx" >&2; exit 2; }
 fif="$shared/data/fif/zuna__sample1_raw.fif"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
@@ -25,7 +25,7 @@ case "$variant" in
 esac
 
 rows=$(( minutes * 60 / segment )); [ "$rows" -ge 2 ] || rows=2
-list="$(yes "$clients" | head -n "$rows" | paste -sd, -)"
+list="$(for _ in $(seq "$rows"); do printf '%s,' "$clients"; done)"; list="${list%,}"
 dotnet "$dll" bench load --model-dir "$model" --file "$fif" --clients "$list" --seconds "$segment" >"$work/load.md" 2>"$work/load.err" &
 pid=$!
 start=$(date +%s)
