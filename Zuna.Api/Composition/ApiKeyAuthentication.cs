@@ -30,15 +30,18 @@ public sealed class ApiKeyHandler(
         if (string.IsNullOrEmpty(header) || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return Task.FromResult(AuthenticateResult.NoResult());
 
-        // Compare fixed-length hashes in constant time, so timing says nothing about how much of a key matched.
+        // Compare fixed-length hashes in constant time, so timing says nothing about how much of a key matched nor
+        // about its length; every configured key is compared, so it says nothing about which one matched either.
+        // The failure message never carries the presented value (the framework logs it).
         byte[] presented = Hash(header["Bearer ".Length..].Trim());
+        int match = -1;
         for (int i = 0; i < _keyHashes.Length; i++)
         {
-            if (!CryptographicOperations.FixedTimeEquals(presented, _keyHashes[i])) continue;
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, $"key-{i + 1}")], SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+            if (CryptographicOperations.FixedTimeEquals(presented, _keyHashes[i]) && match < 0) match = i;
         }
-        return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
+        if (match < 0) return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, $"key-{match + 1}")], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

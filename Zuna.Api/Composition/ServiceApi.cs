@@ -24,7 +24,10 @@ public static class ServiceApi
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // empty 4xx/5xx bodies (401, 404, 429 from the rate limiter) become problem details
         app.UseServerTiming();
+        app.Use(AddSecurityHeaders);
         app.Use(RejectOversizedBodies);
+        var perIp = app.Services.GetRequiredService<PerIpRateLimit>();
+        app.Use(perIp.InvokeAsync); // before authentication, so requests with bad keys count against their address too
         app.UseZunaViewer(); // the page at / (static files, public; its API calls go through /v1 and its auth)
         app.UseAuthentication();
         app.UseAuthorization();
@@ -57,6 +60,20 @@ public static class ServiceApi
         return next(http);
     }
 
+    /// <summary>
+    /// nosniff on every answer (error pages and downloads included), so a browser never runs an upload's echo as
+    /// script. Set when the headers go out: the exception handler clears headers set earlier.
+    /// </summary>
+    private static Task AddSecurityHeaders(HttpContext http, RequestDelegate next)
+    {
+        http.Response.OnStarting(() =>
+        {
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            return Task.CompletedTask;
+        });
+        return next(http);
+    }
+
     public static WebApplication MapZunaApi(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ZunaOptions>>().Value;
@@ -65,18 +82,28 @@ public static class ServiceApi
             .WithName("Live").WithSummary("Liveness: 200 while the process runs");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") })
             .WithName("Ready").WithSummary("Readiness: 200 once the model is loaded and warmed up; 503 while loading or draining");
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapOpenApi("/openapi/{documentName}.json");
-        app.UseSwaggerUI(o =>
+        // Zuna:Exposure: a deployment that must not describe itself or publish its counters turns these off (→ 404).
+        if (options.Exposure.Metrics) app.MapPrometheusScrapingEndpoint("/metrics");
+        if (options.Exposure.OpenApi)
         {
-            o.RoutePrefix = "swagger";
-            o.SwaggerEndpoint("/openapi/v1.json", "ZUNA v1");
-        });
+            app.MapOpenApi("/openapi/{documentName}.json");
+            app.UseSwaggerUI(o =>
+            {
+                o.RoutePrefix = "swagger";
+                o.SwaggerEndpoint("/openapi/v1.json", "ZUNA v1");
+            });
+        }
 
         var v1 = app.MapGroup("/v1").WithTags("ZUNA");
         if (options.Auth.ApiKeys.Length > 0) v1.RequireAuthorization();
         if (options.Auth.PermitsPerMinute > 0) v1.RequireRateLimiting(ServiceComposition.RateLimitPolicy);
         v1.ProducesProblem(StatusCodes.Status401Unauthorized);
+        // Form endpoints read their form with the endpoint's form options, so the part limits are set here as well
+        // as on FormOptions: each part (the file included), each part's headers, every other field's length and count.
+        var connections = options.Connections;
+        v1.WithFormOptions(multipartBodyLengthLimit: options.Limits.MaxUploadBytes,
+            multipartHeadersLengthLimit: connections.MaxMultipartHeadersBytes, multipartHeadersCountLimit: 16,
+            valueLengthLimit: connections.MaxFormValueBytes, valueCountLimit: connections.MaxFormFields, keyLengthLimit: 1024);
         v1.MapInfoApi();
         v1.MapInferenceApi();
         v1.MapJobsApi();

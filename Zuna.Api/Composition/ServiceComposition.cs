@@ -47,11 +47,27 @@ public static class ServiceComposition
 
         // The upload limit must be raised in both places: Kestrel refuses the body, the form reader refuses a section.
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<ZunaOptions>>((kestrel, zuna) =>
-            kestrel.Limits.MaxRequestBodySize = zuna.Value.Limits.MaxUploadBytes);
+        {
+            var connections = zuna.Value.Connections;
+            var grace = TimeSpan.FromSeconds(connections.DataRateGraceSeconds);
+            kestrel.AddServerHeader = false; // no "Server: Kestrel" banner to fingerprint
+            kestrel.Limits.MaxRequestBodySize = zuna.Value.Limits.MaxUploadBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = connections.MaxRequestHeadersBytes;
+            // A client trickling its upload (or not reading its answer) would otherwise hold a connection indefinitely.
+            kestrel.Limits.MinRequestBodyDataRate = connections.MinRequestBodyBytesPerSecond > 0
+                ? new MinDataRate(connections.MinRequestBodyBytesPerSecond, grace) : null;
+            kestrel.Limits.MinResponseDataRate = connections.MinResponseBytesPerSecond > 0
+                ? new MinDataRate(connections.MinResponseBytesPerSecond, grace) : null;
+        });
         builder.Services.AddOptions<FormOptions>().Configure<IOptions<ZunaOptions>>((form, zuna) =>
         {
-            form.MultipartBodyLengthLimit = zuna.Value.Limits.MaxUploadBytes;
-            form.ValueCountLimit = 1024;
+            var connections = zuna.Value.Connections;
+            form.MultipartBodyLengthLimit = zuna.Value.Limits.MaxUploadBytes; // each part, the file included
+            form.MultipartHeadersLengthLimit = connections.MaxMultipartHeadersBytes;
+            form.MultipartHeadersCountLimit = 16;
+            form.ValueLengthLimit = connections.MaxFormValueBytes;
+            form.ValueCountLimit = connections.MaxFormFields;
+            form.KeyLengthLimit = 1024;
         });
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<ZunaOptions>>((host, zuna) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(zuna.Value.Limits.ShutdownTimeoutSeconds + 5));
@@ -104,6 +120,7 @@ public static class ServiceComposition
         services.AddAuthentication(ApiKeyHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
         services.AddAuthorization();
+        services.AddSingleton<PerIpRateLimit>(); // before authentication in the pipeline; the per-key policy after it
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests; // the default would be 503

@@ -17,6 +17,8 @@ public sealed record ZunaOptions
     public JobsOptions Jobs { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public TelemetryOptions Telemetry { get; set; } = new();
+    public ExposureOptions Exposure { get; set; } = new();
+    public ConnectionOptions Connections { get; set; } = new();
 }
 
 public sealed record ModelOptions
@@ -95,6 +97,38 @@ public sealed record AuthOptions
     public string[] ApiKeys { get; set; } = [];
     /// <summary>Requests per minute per API key (per client IP when auth is off). 0: no rate limit.</summary>
     public int PermitsPerMinute { get; set; }
+    /// <summary>
+    /// Requests per minute per client IP, whatever the key (or none): applies to every route but the health probes,
+    /// on top of the per-key limit, so one address cannot spend several keys' budgets or flood with bad keys. 0: off.
+    /// </summary>
+    public int PermitsPerMinutePerIp { get; set; }
+}
+
+public sealed record ExposureOptions
+{
+    /// <summary>Serve /openapi/v1.json and /swagger. False: both answer 404.</summary>
+    public bool OpenApi { get; set; } = true;
+    /// <summary>Serve the Prometheus scrape at /metrics. False: 404 (OTLP export, if configured, still runs).</summary>
+    public bool Metrics { get; set; } = true;
+}
+
+/// <summary>Per-connection limits that keep slow or hostile clients from holding the server's sockets and memory.</summary>
+public sealed record ConnectionOptions
+{
+    /// <summary>A request body arriving slower than this (after the grace period) is cut off with 408. 0: no minimum.</summary>
+    public double MinRequestBodyBytesPerSecond { get; set; } = 240;
+    /// <summary>A client reading its response slower than this (after the grace period) is disconnected. 0: no minimum.</summary>
+    public double MinResponseBytesPerSecond { get; set; } = 240;
+    /// <summary>How long a transfer may stay under the minimum rates before it is cut off (Kestrel requires more than 1 s).</summary>
+    public double DataRateGraceSeconds { get; set; } = 5;
+    /// <summary>Total bytes of a request's headers (Kestrel's MaxRequestHeadersTotalSize).</summary>
+    public int MaxRequestHeadersBytes { get; set; } = 32 * 1024;
+    /// <summary>Headers of one multipart section (its Content-Disposition and Content-Type).</summary>
+    public int MaxMultipartHeadersBytes { get; set; } = 16 * 1024;
+    /// <summary>Length of one url-encoded form field (a multipart part, the file included, is bounded by Zuna:Limits:MaxUploadBytes).</summary>
+    public int MaxFormValueBytes { get; set; } = 64 * 1024;
+    /// <summary>Number of form fields (and multipart sections) in one upload.</summary>
+    public int MaxFormFields { get; set; } = 64;
 }
 
 public sealed record TelemetryOptions
@@ -135,6 +169,14 @@ public sealed class ZunaOptionsValidator : IValidateOptions<ZunaOptions>
         Require(o.Jobs.MaxQueued >= 1, "Zuna:Jobs:MaxQueued must be ≥ 1.");
         Require(o.Jobs.MaxBatchItems >= 1, "Zuna:Jobs:MaxBatchItems must be ≥ 1.");
         Require(o.Auth.PermitsPerMinute >= 0, "Zuna:Auth:PermitsPerMinute must be ≥ 0.");
+        Require(o.Auth.PermitsPerMinutePerIp >= 0, "Zuna:Auth:PermitsPerMinutePerIp must be ≥ 0.");
+        Require(o.Connections.MinRequestBodyBytesPerSecond >= 0, "Zuna:Connections:MinRequestBodyBytesPerSecond must be ≥ 0.");
+        Require(o.Connections.MinResponseBytesPerSecond >= 0, "Zuna:Connections:MinResponseBytesPerSecond must be ≥ 0.");
+        Require(o.Connections.DataRateGraceSeconds > 1, "Zuna:Connections:DataRateGraceSeconds must be > 1 (Kestrel's minimum).");
+        Require(o.Connections.MaxRequestHeadersBytes >= 1024, "Zuna:Connections:MaxRequestHeadersBytes must be ≥ 1024.");
+        Require(o.Connections.MaxMultipartHeadersBytes >= 256, "Zuna:Connections:MaxMultipartHeadersBytes must be ≥ 256.");
+        Require(o.Connections.MaxFormValueBytes >= 256, "Zuna:Connections:MaxFormValueBytes must be ≥ 256.");
+        Require(o.Connections.MaxFormFields >= 1, "Zuna:Connections:MaxFormFields must be ≥ 1.");
         Require(o.Auth.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k)), "Zuna:Auth:ApiKeys must not contain empty keys.");
         Require(o.Telemetry.OtlpEndpoint.Length == 0 || Uri.TryCreate(o.Telemetry.OtlpEndpoint, UriKind.Absolute, out _),
             $"Zuna:Telemetry:OtlpEndpoint must be an absolute URI (got '{o.Telemetry.OtlpEndpoint}').");
