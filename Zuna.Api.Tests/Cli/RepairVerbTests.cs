@@ -1,4 +1,5 @@
 using Zuna.Api.Cli;
+using Zuna.Api.Tests.TestSupport;
 using Zuna.Engine;
 using Zuna.Engine.Repair;
 
@@ -15,9 +16,8 @@ public sealed class RepairVerbTests : IDisposable
 
     private static async Task<(int Code, string Stderr)> Run(params string[] args)
     {
-        var stderr = new StringWriter();
-        int code = await CliApp.RunAsync(args, new StringWriter(), stderr);
-        return (code, stderr.ToString());
+        var (code, _, stderr) = await CliRun.Run(args);
+        return (code, stderr);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using Zuna.Api.Cli;
 using Zuna.Api.Tests.Model;
+using Zuna.Api.Tests.TestSupport;
 using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Tests.Cli;
@@ -20,9 +20,8 @@ public sealed class Zuna11VerbTests : IDisposable
 
     private static async Task<(int Code, string Stderr)> Run(params string[] args)
     {
-        var stderr = new StringWriter();
-        int code = await CliApp.RunAsync(args, new StringWriter(), stderr);
-        return (code, stderr.ToString());
+        var (code, _, stderr) = await CliRun.Run(args);
+        return (code, stderr);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Zuna.Api.Cli.Figures;
-using Zuna.Engine.Preprocessing;
 using Zuna.Engine.Outputs;
+using Zuna.Engine.Preprocessing;
 using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Cli;
