@@ -16,7 +16,7 @@ public sealed class OpenApiFormTests(SharedServer shared) : IClassFixture<Shared
         var document = await shared.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var job = Form(document, "/v1/jobs");
         var fields = job.GetProperty("properties");
-        Assert.Equal(["file", "bad_channels", "target_channels", "target_head_frame", "steps", "cfg", "seed", "data_norm", "operation", "format"],
+        Assert.Equal(["file", "bad_channels", "target_channels", "target_head_frame", "steps", "sampler", "cfg", "seed", "data_norm", "operation", "format"],
             fields.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["file", "operation"], job.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(("string", "binary"), (fields.GetProperty("file").GetProperty("type").GetString(), fields.GetProperty("file").GetProperty("format").GetString()));
