@@ -37,6 +37,8 @@ public sealed class ModelStartFailureTests
     private static Dictionary<string, string> Environment(string modelDir) => new()
     {
         ["Zuna__Model__Path"] = modelDir,
+        // A throwaway job store: the default SQLite directory would be shared with other child processes (one owner only).
+        ["Zuna__Jobs__Store"] = "memory",
         ["Zuna__Model__Device"] = "cpu",
     };
 }

@@ -18,6 +18,8 @@ public sealed partial class SigtermDrainTests
             RedirectStandardOutput = true, RedirectStandardError = true,
         };
         start.Environment["Zuna__Model__Path"] = ZunaServer.TinyModel;
+        // A throwaway job store: the default SQLite directory would be shared with other child processes (one owner only).
+        start.Environment["Zuna__Jobs__Store"] = "memory";
         start.Environment["Zuna__Model__Device"] = "cpu";
         start.Environment["Zuna__Limits__ShutdownTimeoutSeconds"] = "120";
         using var process = Process.Start(start)!;
