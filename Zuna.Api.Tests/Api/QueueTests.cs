@@ -188,6 +188,9 @@ public sealed class QueueTests
 
         await giveUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => extra);
+        // The client gives up at once; the server learns of the abort a moment later. Slots must not free up before it
+        // has, or the abandoned upload would (rightly) take one.
+        await Task.Delay(500);
         server.Gate.OpenDecodes();
         Assert.All(await Task.WhenAll(parsing), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/preprocess", ZunaServer.SampleUpload())).StatusCode);
