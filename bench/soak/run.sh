@@ -34,7 +34,7 @@ start=$(date +%s)
 while kill -0 "$pid" 2>/dev/null; do
   rss_kb="$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)"
   [ -n "$rss_kb" ] && printf '%s\t%s\n' "$(( $(date +%s) - start ))" "$rss_kb" >>"$work/rss.tsv"
-  if [ "$(grep -c '^| on |' "$work/load.md" || true)" -ge "$rows" ]; then kill "$pid"; break; fi
+  if [ "$(grep -c '^| on |' "$work/load.md" || true)" -ge "$rows" ]; then kill "$pid"; break; fi   # SIGTERM ends bench load
   sleep "$sample_every"
 done
 wait "$pid" 2>/dev/null || true
@@ -51,8 +51,16 @@ grep '^| on |' "$work/load.md" | head -n "$rows" | while IFS='|' read -r _ _ _ r
     "$(echo $rate)" "$(echo $p50)" "$(echo $p99)" "$(echo $rejected)" "$(echo $errors)" "$(echo $rss_after)"
 done
 echo
-# Warm-up = the first segment; growth = last sample minus the first sample after it.
+# Warm-up = the first segment. A single first/last sample swings with the GC's timing, so growth is also given as the
+# median RSS of the first and the last five minutes after warm-up (when the run is at least ten minutes long).
 awk -v warm="$segment" '$1 >= warm { if (!first) first = $2; last = $2; n++ } END {
   if (n < 2) { print "RSS: too few samples after warm-up"; exit }
   printf "RSS after warm-up: %.0f MB -> %.0f MB (%+.1f MB over %d samples)\n", first/1024, last/1024, (last-first)/1024, n }' "$work/rss.tsv"
+if [ "$minutes" -ge 10 ]; then
+  end="$(tail -n 1 "$work/rss.tsv" | cut -f1)"
+  median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+  early="$(awk -v a="$segment" -v b="$(( segment + 300 ))" '$1 >= a && $1 < b { print $2 }' "$work/rss.tsv" | median)"
+  late="$(awk -v a="$(( end - 300 ))" '$1 >= a { print $2 }' "$work/rss.tsv" | median)"
+  awk -v e="$early" -v l="$late" 'BEGIN { printf "RSS median, first vs last 5 min after warm-up: %.0f MB -> %.0f MB (%+.1f %%)\n", e/1024, l/1024, (l-e)*100/e }'
+fi
 grep '^| on |' "$work/load.md" | head -n "$rows" | awk -F'|' '{ r += $8; e += $9 } END { printf "errors by status: 429 = %d, other = %d\n", r, e }'

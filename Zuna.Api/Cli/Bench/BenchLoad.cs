@@ -56,16 +56,21 @@ public static class BenchLoad
         foreach (bool batching in new[] { true, false })
         {
             await using var app = await StartAsync(settings, batching, cancellationToken);
+            // SIGTERM reaches the in-process host's console lifetime, which stops the server but not the clients: without
+            // this link the clients would go on posting to a closed port, row after row of errors, until killed.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+            var token = stopping.Token;
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
-            int epochs = await EpochsPerRequestAsync(http, upload, settings, cancellationToken);
+            int epochs = await EpochsPerRequestAsync(http, upload, settings, token);
             // Untimed: the first request with a new input shape pays one-off libtorch costs (seconds on CPU).
-            await LoadAsync(http, upload, settings with { Seconds = 1 }, clients: 2, cancellationToken);
+            await LoadAsync(http, upload, settings with { Seconds = 1 }, clients: 2, token);
             foreach (int clients in settings.Clients)
             {
                 GC.Collect();
                 long rssBefore = Process.GetCurrentProcess().WorkingSet64;
-                var samples = await LoadAsync(http, upload, settings, clients, cancellationToken);
+                var samples = await LoadAsync(http, upload, settings, clients, token);
+                token.ThrowIfCancellationRequested();
                 long rssAfter = Process.GetCurrentProcess().WorkingSet64;
                 var ok = samples.Where(s => s.Status == HttpStatusCode.OK).Select(s => s.Seconds).Order().ToArray();
                 int rejected = samples.Count(s => s.Status == HttpStatusCode.TooManyRequests);
