@@ -43,6 +43,14 @@ public abstract class JobStoreContract
             await stream.WriteAsync(bytes.AsMemory(offset, Math.Min(1 << 16, bytes.Length - offset)), ct);
     };
 
+    /// <summary>Submits a one-byte job and claims it for <paramref name="owner"/>.</summary>
+    protected static async Task<Guid> ClaimedJobAsync(SqlJobStore store, string owner)
+    {
+        var id = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
+        Assert.Equal(id, (await store.ClaimAsync(owner, Lease, default))!.Id);
+        return id;
+    }
+
     protected static async Task<byte[]> ReadAllAsync(Stream stream)
     {
         await using (stream)
@@ -163,8 +171,7 @@ public abstract class JobStoreContract
     public async Task A_failed_result_write_stores_nothing_and_the_job_can_still_succeed()
     {
         await using var store = await OpenAsync(Options());
-        var id = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
-        await store.ClaimAsync("a", Lease, default);
+        var id = await ClaimedJobAsync(store, "a");
         var broken = Bytes(3 * 1024 * 1024, 5);
         await Assert.ThrowsAsync<IOException>(() => store.SucceedAsync(id, "a", async (stream, ct) =>
         {
@@ -182,8 +189,7 @@ public abstract class JobStoreContract
     public async Task Release_puts_a_job_back_and_counts_the_attempt_only_when_asked()
     {
         await using var store = await OpenAsync(Options());
-        var id = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
-        await store.ClaimAsync("a", Lease, default);
+        var id = await ClaimedJobAsync(store, "a");
         await store.ReleaseAsync(id, "a", countAttempt: false, default); // shutting down: not the job's fault
         Assert.Equal(1, (await store.ClaimAsync("b", Lease, default))!.Attempts);
         await store.ReleaseAsync(id, "b", countAttempt: true, default); // a server error: counts

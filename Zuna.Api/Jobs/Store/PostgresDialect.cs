@@ -41,8 +41,14 @@ public sealed class PostgresDialect : SqlDialect
             RETURN NULL;
         END $$
         """,
-        "DROP TRIGGER IF EXISTS zuna_jobs_notify ON zuna_jobs",
-        "CREATE TRIGGER zuna_jobs_notify AFTER INSERT OR UPDATE ON zuna_jobs FOR EACH ROW EXECUTE FUNCTION zuna_jobs_notify()",
+        // Created once: replacing it at every start would lock the table against the replicas already serving.
+        """
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'zuna_jobs_notify' AND tgrelid = 'zuna_jobs'::regclass) THEN
+                CREATE TRIGGER zuna_jobs_notify AFTER INSERT OR UPDATE ON zuna_jobs FOR EACH ROW EXECUTE FUNCTION zuna_jobs_notify();
+            END IF;
+        END $$
+        """,
     ];
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
