@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Zuna.Api.Jobs;
 using Zuna.Api.Jobs.Store;
@@ -35,6 +36,21 @@ public abstract class JobStoreContract
         return bytes;
     }
 
+    /// <summary>A result writer that writes <paramref name="bytes"/> in pieces of 64 KiB, as the result writers flush.</summary>
+    protected static Func<Stream, CancellationToken, Task> Writes(byte[] bytes) => async (stream, ct) =>
+    {
+        for (int offset = 0; offset < bytes.Length; offset += 1 << 16)
+            await stream.WriteAsync(bytes.AsMemory(offset, Math.Min(1 << 16, bytes.Length - offset)), ct);
+    };
+
+    /// <summary>Submits a one-byte job and claims it for <paramref name="owner"/>.</summary>
+    protected static async Task<Guid> ClaimedJobAsync(SqlJobStore store, string owner)
+    {
+        var id = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
+        Assert.Equal(id, (await store.ClaimAsync(owner, Lease, default))!.Id);
+        return id;
+    }
+
     protected static async Task<byte[]> ReadAllAsync(Stream stream)
     {
         await using (stream)
@@ -45,7 +61,7 @@ public abstract class JobStoreContract
         }
     }
 
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+    protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task A_stored_job_is_claimed_once_and_its_upload_and_result_stream_back_whole()
@@ -71,7 +87,7 @@ public abstract class JobStoreContract
         Assert.Null(await store.OpenResultAsync(id, default));
 
         var result = Bytes(3 * 1024 * 1024 + 7, 2);
-        Assert.True(await store.SucceedAsync(id, "a", result, new JobProgress(3, 3, 5, 5), default));
+        Assert.True(await store.SucceedAsync(id, "a", Writes(result), new JobProgress(3, 3, 5, 5), default));
         var done = (await store.FindAsync(id, default))!;
         Assert.Equal(JobStatus.Succeeded, done.State);
         Assert.Equal(result.Length, done.ResultBytes);
@@ -112,7 +128,7 @@ public abstract class JobStoreContract
         Assert.Equal(1, sweep.Requeued);
         Assert.Equal(1, sweep.Counts.Queued);
         Assert.Equal(LeaseState.Lost, await store.RenewAsync(id, "dead", Lease, JobProgress.None, false, default));
-        Assert.False(await store.SucceedAsync(id, "dead", new byte[] { 9 }, JobProgress.None, default));
+        Assert.False(await store.SucceedAsync(id, "dead", Writes(new byte[] { 9 }), JobProgress.None, default));
 
         var second = await store.ClaimAsync("other", Lease, default);
         Assert.Equal(2, second!.Attempts);
@@ -126,11 +142,54 @@ public abstract class JobStoreContract
     }
 
     [Fact]
+    public async Task A_replica_that_lost_the_lease_mid_write_leaves_nothing_of_its_result_behind()
+    {
+        await using var store = await OpenAsync(Options());
+        var id = (await store.SubmitAsync([Job([1, 2, 3])], null, null, default)).Jobs[0].Id;
+        await store.ClaimAsync("stalled", Lease, default);
+        Clock.Offset += TimeSpan.FromSeconds(11);
+        Assert.Equal(1, (await store.SweepAsync(default)).Requeued);
+        Assert.Equal(id, (await store.ClaimAsync("successor", Lease, default))!.Id);
+
+        // Both write results larger than a chunk; the stalled one is half way (one chunk stored) when the successor finishes.
+        var stale = Bytes(2 * 1024 * 1024 + 100, 3);
+        var fresh = Bytes(2 * 1024 * 1024 + 300, 4);
+        var staleWrites = store.SucceedAsync(id, "stalled", async (stream, ct) =>
+        {
+            await stream.WriteAsync(stale.AsMemory(0, 1_500_000), ct);
+            Assert.True(await store.SucceedAsync(id, "successor", Writes(fresh), new JobProgress(1, 1, 0, 0), ct));
+            await stream.WriteAsync(stale.AsMemory(1_500_000), ct);
+        }, JobProgress.None, default);
+        Assert.False(await staleWrites);
+
+        var done = (await store.FindAsync(id, default))!;
+        Assert.Equal((JobStatus.Succeeded, (long?)fresh.Length), (done.State, done.ResultBytes));
+        Assert.Equal(fresh, await ReadAllAsync((await store.OpenResultAsync(id, default))!));
+    }
+
+    [Fact]
+    public async Task A_failed_result_write_stores_nothing_and_the_job_can_still_succeed()
+    {
+        await using var store = await OpenAsync(Options());
+        var id = await ClaimedJobAsync(store, "a");
+        var broken = Bytes(3 * 1024 * 1024, 5);
+        await Assert.ThrowsAsync<IOException>(() => store.SucceedAsync(id, "a", async (stream, ct) =>
+        {
+            await stream.WriteAsync(broken.AsMemory(0, 2_200_000), ct); // two chunks stored
+            throw new IOException("the writer failed");
+        }, JobProgress.None, default));
+        Assert.Equal(JobStatus.Queued, (await store.FindAsync(id, default))!.Snapshot().Status); // still claimed, not started
+
+        var result = Bytes(1024 * 1024, 6); // exactly one chunk
+        Assert.True(await store.SucceedAsync(id, "a", Writes(result), JobProgress.None, default));
+        Assert.Equal(result, await ReadAllAsync((await store.OpenResultAsync(id, default))!));
+    }
+
+    [Fact]
     public async Task Release_puts_a_job_back_and_counts_the_attempt_only_when_asked()
     {
         await using var store = await OpenAsync(Options());
-        var id = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
-        await store.ClaimAsync("a", Lease, default);
+        var id = await ClaimedJobAsync(store, "a");
         await store.ReleaseAsync(id, "a", countAttempt: false, default); // shutting down: not the job's fault
         Assert.Equal(1, (await store.ClaimAsync("b", Lease, default))!.Attempts);
         await store.ReleaseAsync(id, "b", countAttempt: true, default); // a server error: counts
@@ -179,7 +238,7 @@ public abstract class JobStoreContract
         {
             var id = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
             await store.ClaimAsync("a", Lease, default);
-            Assert.True(await store.SucceedAsync(id, "a", new byte[size], JobProgress.None, default));
+            Assert.True(await store.SucceedAsync(id, "a", Writes(new byte[size]), JobProgress.None, default));
             ids.Add(id);
             Clock.Offset += TimeSpan.FromSeconds(1);
         }
@@ -188,7 +247,7 @@ public abstract class JobStoreContract
 
         var big = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
         await store.ClaimAsync("a", Lease, default);
-        await store.SucceedAsync(big, "a", new byte[3_000_000], JobProgress.None, default);
+        await store.SucceedAsync(big, "a", Writes(new byte[3_000_000]), JobProgress.None, default);
         var tooBig = (await store.FindAsync(big, default))!;
         Assert.Equal(JobStatus.Failed, tooBig.State);
         Assert.Equal(413, tooBig.Snapshot().Error!.Status);
@@ -209,7 +268,7 @@ public abstract class JobStoreContract
         await store.SubmitAsync(jobs, batch, null, default);
         var first = (await store.ClaimAsync("a", Lease, default))!;
         Assert.Equal(jobs[0].Id, first.Id); // submission order
-        await store.SucceedAsync(first.Id, "a", new byte[] { 7 }, JobProgress.None, default);
+        await store.SucceedAsync(first.Id, "a", Writes(new byte[] { 7 }), JobProgress.None, default);
 
         Assert.Equal(2, await store.CancelBatchAsync(batch, default));
         var items = (await store.FindBatchAsync(batch, default))!;
@@ -239,7 +298,7 @@ public sealed class SqliteJobStoreTests : JobStoreContract, IDisposable
         var store = await OpenAsync(Options());
         done = (await store.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id;
         await store.ClaimAsync("a", TimeSpan.FromHours(1), default);
-        await store.SucceedAsync(done, "a", new byte[] { 42 }, JobProgress.None, default);
+        await store.SucceedAsync(done, "a", Writes(new byte[] { 42 }), JobProgress.None, default);
         interrupted = (await store.SubmitAsync([Job([2])], null, null, default)).Jobs[0].Id;
         await store.ClaimAsync("a", TimeSpan.FromHours(1), default); // the process "dies" holding it
         await store.DisposeAsync();
@@ -281,5 +340,49 @@ public sealed class PostgresJobStoreTests(PostgresServer server) : JobStoreContr
         var id = (await stores[0].SubmitAsync([Job([5])], null, null, default)).Jobs[0].Id;
         Assert.Equal(id, (await stores[2].ClaimAsync("x", TimeSpan.FromSeconds(10), default))!.Id);
         foreach (var store in stores) await store.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_replica_hears_each_change_another_commits()
+    {
+        string database = await server.CreateDatabaseAsync();
+        await using var listener = new SqlJobStore(new PostgresDialect(database), Options(), Clock, Telemetry());
+        await using var other = new SqlJobStore(new PostgresDialect(database), Options(), Clock, Telemetry());
+        await listener.InitializeAsync(default);
+        await other.InitializeAsync(default);
+        var heard = Channel.CreateUnbounded<JobChange>();
+        using var stop = new CancellationTokenSource();
+        var listening = listener.ListenAsync(change => heard.Writer.TryWrite(change), stop.Token);
+
+        // LISTEN takes effect some time after the call: submit until the first notification arrives.
+        var early = new List<Guid>();
+        do early.Add((await other.SubmitAsync([Job([1])], null, null, default)).Jobs[0].Id);
+        while (!await heard.Reader.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromMilliseconds(200)).ContinueWith(t => t.IsCompletedSuccessfully));
+        while (heard.Reader.TryRead(out var change)) Assert.Equal(JobStatus.Queued, change.State);
+
+        // From now on every commit is heard, in order: submitted, claimed, cancel asked, canceled.
+        var id = (await other.SubmitAsync([Job([2])], null, null, default)).Jobs[0].Id;
+        Assert.Equal(new JobChange(id, JobStatus.Queued, false), await NextAsync(heard, id));
+        foreach (var job in early) await other.CancelAsync(job, default);
+        Assert.Equal(id, (await other.ClaimAsync("b", Lease, default))!.Id);
+        Assert.Equal(new JobChange(id, JobStatus.Running, false), await NextAsync(heard, id));
+        await other.CancelAsync(id, default);
+        Assert.Equal(new JobChange(id, JobStatus.Running, true), await NextAsync(heard, id));
+        await other.FinishAsync(id, "b", JobStatus.Canceled, null, default);
+        Assert.Equal(JobStatus.Canceled, (await NextAsync(heard, id)).State);
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listening);
+    }
+
+    /// <summary>The next change heard about <paramref name="id"/> (others, of earlier submissions, are skipped).</summary>
+    private static async Task<JobChange> NextAsync(Channel<JobChange> heard, Guid id)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var change = await heard.Reader.ReadAsync(deadline.Token);
+            if (change.Id == id) return change;
+        }
     }
 }

@@ -94,6 +94,7 @@ public static class ServiceComposition
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
         services.AddSingleton<JobSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<JobSweeper>());
+        services.AddHostedService<JobNotifications>();
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {

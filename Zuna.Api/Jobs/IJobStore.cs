@@ -50,16 +50,25 @@ public interface IJobStore
     Task<LeaseState> RenewAsync(Guid id, string owner, TimeSpan lease, JobProgress progress, bool started, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores the result and marks the job succeeded, evicting the oldest results if the total would pass the cap.
-    /// False when the lease was lost meanwhile (another replica owns the job now).
+    /// Stores the result as <paramref name="writeResult"/> writes it (straight into the store, chunk by chunk, never whole
+    /// in memory) and marks the job succeeded, evicting the oldest results if the total would pass the cap; a result past
+    /// Zuna:Jobs:MaxResultBytes ends the job failed (413) instead. False when the lease was lost meanwhile (another replica
+    /// owns the job now). <paramref name="cancellationToken"/> stops the writing; once written, the outcome is stored.
     /// </summary>
-    Task<bool> SucceedAsync(Guid id, string owner, ReadOnlyMemory<byte> result, JobProgress progress, CancellationToken cancellationToken);
+    Task<bool> SucceedAsync(Guid id, string owner, Func<Stream, CancellationToken, Task> writeResult, JobProgress progress,
+        CancellationToken cancellationToken);
 
     /// <summary>Ends a claimed job failed or canceled; <paramref name="problem"/> is the error JSON for failed jobs.</summary>
     Task FinishAsync(Guid id, string owner, JobStatus status, string? problem, CancellationToken cancellationToken);
 
     /// <summary>Puts a claimed job back in the queue (a retryable failure, or this replica shutting down).</summary>
     Task ReleaseAsync(Guid id, string owner, bool countAttempt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Delivers the job changes other replicas commit, as they commit (PostgreSQL LISTEN/NOTIFY), until cancelled or the
+    /// connection fails (the caller listens again; polling covers the gap). Returns at once where one process owns the store.
+    /// </summary>
+    Task ListenAsync(Action<JobChange> onChange, CancellationToken cancellationToken);
 
     // ---- retention ----
 

@@ -96,3 +96,6 @@ public sealed record JobCounts(int Queued, int Running, int Succeeded, int Faile
 
 /// <summary>What one retention pass did.</summary>
 public sealed record SweepResult(int Requeued, int GaveUp, int ExpiredResults, JobCounts Counts);
+
+/// <summary>A change to a job committed by some replica, as PostgreSQL's notifications carry it.</summary>
+public sealed record JobChange(Guid Id, JobStatus State, bool CancelRequested);

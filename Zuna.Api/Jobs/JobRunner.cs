@@ -35,10 +35,11 @@ public sealed class JobRunner(IJobStore store, LocalJobs local, InferenceService
         while (!stoppingToken.IsCancellationRequested)
         {
             running.RemoveAll(t => t.IsCompleted);
+            var wake = local.NextWork(); // taken before claiming, so work that arrives while this claims is not slept through
             // Claim only what can run now: a replica that is loading or draining leaves the queue to the others.
             while (host.IsReady && running.Count < _options.MaxConcurrent && await TryClaimAsync(stoppingToken) is { } job)
                 running.Add(RunAsync(job));
-            await Task.WhenAny(running.Append(local.WaitForWorkAsync(Poll, stoppingToken)));
+            await Task.WhenAny(running.Append(LocalJobs.WaitAsync(wake, Poll, stoppingToken)));
         }
         // Jobs already running finish within the shutdown grace; after it they go back to the queue for another replica.
         var all = Task.WhenAll(running);
@@ -102,9 +103,9 @@ public sealed class JobRunner(IJobStore store, LocalJobs local, InferenceService
         var outcome = await inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry),
             new InlineProgress<Queue.WorkProgress>(run.Report), token);
         ResultWriter.EnsureWritable(outcome, format);
-        byte[] result = await ResultWriter.ToBytesAsync(outcome, format, token);
         run.MarkStarted();
-        if (!await store.SucceedAsync(job.Id, Owner, result, run.Progress, CancellationToken.None))
+        // Written straight into the store's chunks: a large result never sits whole in memory.
+        if (!await store.SucceedAsync(job.Id, Owner, (stream, ct) => ResultWriter.WriteAsync(outcome, format, stream, ct), run.Progress, token))
             logger.LogWarning("Job {JobId} finished here after its lease was lost; the replica that took it over stores its result", job.Id);
     }
 

@@ -21,6 +21,10 @@ public sealed class JobSweeper : BackgroundService
         _store = store;
         _logger = logger;
         _every = TimeSpan.FromSeconds(Math.Max(0.2, options.Value.Jobs.LeaseSeconds / 2.0));
+        // Re-queues and expiries exported as 0 from the start, so dashboards can rate() them before the first one.
+        telemetry.Requeued.Add(0);
+        telemetry.RecordExpiredResults(0, "ttl");
+        telemetry.RecordExpiredResults(0, "size_cap");
         telemetry.ObserveJobs(() =>
         {
             var c = _counts;

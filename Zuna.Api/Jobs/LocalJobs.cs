@@ -5,9 +5,10 @@ using Zuna.Api.Queue;
 namespace Zuna.Api.Jobs;
 
 /// <summary>
-/// The jobs this replica is running, and wake-ups within the process: a submission wakes the claim loop, a change wakes
-/// the SSE streams following a job. Other replicas learn the same through the store, by polling
-/// (Zuna:Jobs:PollMilliseconds), so nothing here is needed for correctness, only for promptness.
+/// The jobs this replica is running, and wake-ups: a submission wakes the claim loop, a change wakes the SSE streams
+/// following a job. Changes on other replicas arrive through <see cref="JobNotifications"/> (PostgreSQL LISTEN/NOTIFY);
+/// polling the store (Zuna:Jobs:PollMilliseconds) remains the fallback, so nothing here is needed for correctness, only
+/// for promptness.
 /// </summary>
 public sealed class LocalJobs
 {
@@ -34,12 +35,20 @@ public sealed class LocalJobs
 
     /// <summary>Waits for a local change of the job, at most <paramref name="timeout"/> (then the caller polls the store).</summary>
     public Task WaitForChangeAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken) =>
-        _changes.GetOrAdd(id, _ => NewSignal()).Task.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        WaitAsync(_changes.GetOrAdd(id, _ => NewSignal()).Task, timeout, cancellationToken);
 
+    /// <summary>Work was queued (here, or on another replica as PostgreSQL notified): wakes the claim loop.</summary>
     public void WorkArrived() => Interlocked.Exchange(ref _work, NewSignal()).TrySetResult();
 
-    public Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        Volatile.Read(ref _work).Task.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    /// <summary>
+    /// Completes at the next <see cref="WorkArrived"/>. The claim loop takes it before it looks for work, so a job stored
+    /// while the loop is still claiming wakes it at once rather than after a poll interval.
+    /// </summary>
+    public Task NextWork() => Volatile.Read(ref _work).Task;
+
+    /// <summary>Waits for <paramref name="signal"/>, at most <paramref name="timeout"/>; never throws.</summary>
+    public static Task WaitAsync(Task signal, TimeSpan timeout, CancellationToken cancellationToken) =>
+        signal.WaitAsync(timeout, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -1,7 +1,8 @@
 """Drives real zuna processes (tiny model) over HTTP; see run.sh. Standard library only."""
-import json, os, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+import json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
 
 DLL, SHARED = sys.argv[1], sys.argv[2]
+REPEAT = int(os.environ.get("REPEAT", "1"))
 SAMPLE = open(os.path.join(SHARED, "data/fif/zuna__sample1_raw.fif"), "rb").read()
 PG_BIN = "/usr/lib/postgresql/15/bin"
 AS_POSTGRES = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -58,6 +59,16 @@ class Zuna:
                 return j
             time.sleep(0.01)
 
+    def phases(self):
+        """Seconds summed and counts of the job store's phases (zuna_phase_duration_seconds{phase="job_*"}) and claim waits."""
+        text = request(self.port, "GET", "/metrics")[1].decode()
+        sums = {}
+        for m in re.finditer(r'^zuna_phase_duration_seconds_(sum|count)\{[^}]*phase="(job_[a-z_]+)"[^}]*\} ([0-9.eE+-]+)', text, re.M):
+            sums[(m.group(2), m.group(1))] = float(m.group(3))
+        for m in re.finditer(r'^zuna_jobs_claim_latency_seconds_(sum|count)(?:\{[^}]*\})? ([0-9.eE+-]+)', text, re.M):
+            sums[("claim_wait", m.group(1))] = sums.get(("claim_wait", m.group(1)), 0) + float(m.group(2))
+        return sums
+
     def kill(self):
         self.process.kill()
         self.process.wait()
@@ -69,6 +80,7 @@ def measure(name, settings, workdir, n_latency=20, n_throughput=40):
         for _ in range(3):
             z.wait(z.submit())  # warm-up
         accept, total = [], []
+        before = z.phases()
         for _ in range(n_latency):
             t0 = time.perf_counter()
             job_id = z.submit()
@@ -76,12 +88,19 @@ def measure(name, settings, workdir, n_latency=20, n_throughput=40):
             z.wait(job_id)
             accept.append((t1 - t0) * 1000)
             total.append((time.perf_counter() - t0) * 1000)
+        after = z.phases()
+        phases = {}
+        for (phase, kind) in after:
+            if kind == "sum":
+                count = after.get((phase, "count"), 0) - before.get((phase, "count"), 0)
+                if count > 0:
+                    phases[phase] = (after[(phase, "sum")] - before.get((phase, "sum"), 0)) / count * 1000
         t0 = time.perf_counter()
         ids = [z.submit() for _ in range(n_throughput)]
         for job_id in ids:
             z.wait(job_id)
         rate = n_throughput / (time.perf_counter() - t0)
-        return name, statistics.median(accept), statistics.median(total), rate
+        return name, statistics.median(accept), statistics.median(total), rate, phases
     finally:
         z.kill()
 
@@ -108,14 +127,32 @@ def main():
                                           f"CREATE DATABASE {db}"], check=True, stdout=subprocess.DEVNULL)
             return f"Host=127.0.0.1;Port={pg_port};Username=postgres;Database={db}"
 
-        rows = [measure("memory", {"Zuna__Jobs__Store": "memory"}, root),
-                measure("sqlite", {"Zuna__Jobs__Store": "sqlite", "Zuna__Jobs__Directory": os.path.join(root, "sqlite")}, root),
-                measure("postgres", {"Zuna__Jobs__Store": "postgres", "Zuna__Jobs__ConnectionString": pg("bench")}, root)]
-        base = rows[0]
+        print(f"load average before: {open('/proc/loadavg').read().strip()}")
+        runs = []
+        for r in range(REPEAT):
+            # The three stores in the same run, so they share the machine's load; repeated, medians over the runs.
+            runs.append([measure("memory", {"Zuna__Jobs__Store": "memory"}, root),
+                         measure("sqlite", {"Zuna__Jobs__Store": "sqlite", "Zuna__Jobs__Directory": os.path.join(root, f"sqlite{r}")}, root),
+                         measure("postgres", {"Zuna__Jobs__Store": "postgres", "Zuna__Jobs__ConnectionString": pg(f"bench{r}")}, root)])
+        print(f"load average after: {open('/proc/loadavg').read().strip()}  (runs: {REPEAT}; medians over runs)")
+        rows = []
+        for i, name in enumerate(["memory", "sqlite", "postgres"]):
+            mine = [run[i] for run in runs]
+            phases = {p: statistics.median(m[4][p] for m in mine if p in m[4]) for p in sorted({p for m in mine for p in m[4]})}
+            rows.append((name, statistics.median(m[1] for m in mine), statistics.median(m[2] for m in mine),
+                         statistics.median(m[3] for m in mine), phases,
+                         statistics.median(m[2] - run[0][2] for m, run in zip(mine, runs))))
         print("| store | POST /v1/jobs → 202 (median) | submit → succeeded (median) | added vs memory | jobs/s (40 embeddings jobs) |")
         print("|---|---|---|---|---|")
-        for name, accept, total, rate in rows:
-            print(f"| {name} | {accept:.1f} ms | {total:.1f} ms | {total - base[2]:+.1f} ms | {rate:.1f} |")
+        for name, accept, total, rate, _, added in rows:
+            print(f"| {name} | {accept:.1f} ms | {total:.1f} ms | {added:+.1f} ms | {rate:.1f} |")
+        names = sorted({p for row in rows for p in row[4]})
+        print("\nmean ms per job-store phase during the latency runs (zuna_phase_duration_seconds{phase=job_*}; claim_wait: queued → claimed)")
+        print("| store | " + " | ".join(names) + " |")
+        print("|---|" + "---|" * len(names))
+        for row in rows:
+            name, phases = row[0], row[4]
+            print(f"| {name} | " + " | ".join(f"{phases[p]:.2f}" if p in phases else "–" for p in names) + " |")
 
         # Re-queue after a crash: two replicas on one PostgreSQL, the one running a job killed with SIGKILL.
         lease = 10

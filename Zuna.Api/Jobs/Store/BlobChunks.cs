@@ -5,27 +5,47 @@ namespace Zuna.Api.Jobs.Store;
 /// <summary>Writes a stream as chunk rows of <c>zuna_blobs</c>, and reads them back as a stream.</summary>
 internal static class BlobChunks
 {
-    private const string Insert = "INSERT INTO zuna_blobs (job_id, kind, seq, data) VALUES (@job, @kind, @seq, @data)";
-
     /// <summary>Copies <paramref name="source"/> into chunk rows inside <paramref name="transaction"/>; returns the byte count.</summary>
     public static async Task<long> WriteAsync(DbConnection connection, DbTransaction transaction, Guid jobId, int kind, Stream source,
         CancellationToken cancellationToken)
     {
         var buffer = new byte[JobSchema.ChunkBytes];
+        await using var insert = new ChunkInsert(connection, transaction, jobId, kind);
         long total = 0;
         int seq = 0;
         while (true)
         {
             int filled = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
             if (filled == 0 && seq > 0) break;
-            // Both providers send a byte[] whole, so the last, shorter chunk gets its own array.
-            byte[] data = filled == buffer.Length ? buffer : buffer[..filled];
-            await Sql.ExecuteAsync(connection, transaction, Insert, cancellationToken,
-                ("job", jobId.ToString()), ("kind", kind), ("seq", seq++), ("data", data));
+            await insert.RunAsync(seq++, buffer, filled, cancellationToken);
             total += filled;
             if (filled < buffer.Length) break;
         }
         return total;
+    }
+
+    /// <summary>
+    /// One INSERT of chunk rows, reused for every chunk of a blob (one statement to parse, prepared on PostgreSQL after
+    /// its second use).
+    /// </summary>
+    public sealed class ChunkInsert : IAsyncDisposable
+    {
+        private readonly DbCommand _command;
+
+        public ChunkInsert(DbConnection connection, DbTransaction? transaction, Guid jobId, int kind) =>
+            _command = Sql.Command(connection, transaction, "INSERT INTO zuna_blobs (job_id, kind, seq, data) VALUES (@job, @kind, @seq, @data)",
+                ("job", jobId.ToString()), ("kind", kind), ("seq", 0), ("data", Array.Empty<byte>()));
+
+        /// <summary>Stores the first <paramref name="length"/> bytes of <paramref name="chunk"/> as chunk <paramref name="seq"/>.</summary>
+        public Task RunAsync(int seq, byte[] chunk, int length, CancellationToken cancellationToken)
+        {
+            _command.Parameters["seq"].Value = seq;
+            // Both providers send a byte[] whole, so a shorter chunk gets its own array.
+            _command.Parameters["data"].Value = length == chunk.Length ? chunk : chunk[..length];
+            return _command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => _command.DisposeAsync();
     }
 
     public static Task<int> DeleteAsync(DbConnection connection, DbTransaction? transaction, Guid jobId, int? kind, CancellationToken cancellationToken) =>

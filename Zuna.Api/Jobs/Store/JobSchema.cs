@@ -14,6 +14,9 @@ internal static class JobSchema
     public const int InputBlob = 0;
     public const int ResultBlob = 1;
 
+    /// <summary>Kinds from here up hold result chunks still being written (<see cref="SqlJobStore.SucceedAsync"/>).</summary>
+    public const int FirstStagingBlob = 2;
+
     /// <summary>Columns in the order <see cref="ReadRow"/> reads them.</summary>
     public const string Columns =
         "id, batch_id, batch_index, operation, format, file_name, request, state, idempotency_key, fingerprint, attempts, owner, " +

@@ -4,19 +4,87 @@ using Npgsql;
 namespace Zuna.Api.Jobs.Store;
 
 /// <summary>
-/// PostgreSQL shared by every replica (<c>Zuna:Jobs:ConnectionString</c>). Commits are durable with the server's defaults
-/// (fsync and synchronous_commit on); claims skip rows another replica has locked.
+/// PostgreSQL shared by every replica (<c>Zuna:Jobs:ConnectionString</c>). Client commits are durable with the server's
+/// defaults (fsync and synchronous_commit on); the worker's bookkeeping commits with synchronous_commit off (see
+/// <see cref="SqlDialect.OpenForWorkerAsync"/>). Claims skip rows another replica has locked. Statements the store sends
+/// again and again are prepared on the server after their second use. A trigger notifies every change of a job (channel
+/// <see cref="Channel"/>), so other replicas' workers and event streams wake at once instead of at their next poll.
 /// </summary>
-public sealed class PostgresDialect(string connectionString) : SqlDialect
+public sealed class PostgresDialect : SqlDialect
 {
-    private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
+    public const string Channel = "zuna_jobs";
+
+    private readonly NpgsqlDataSource _source;
+    private readonly NpgsqlDataSource _worker;
+    private readonly NpgsqlDataSource _listener;
+
+    public PostgresDialect(string connectionString)
+    {
+        _source = Build(connectionString, synchronousCommit: true);
+        _worker = Build(connectionString, synchronousCommit: false);
+        // One long-lived connection that only waits for notifications; keepalives notice a server gone silently.
+        var listener = new NpgsqlConnectionStringBuilder(connectionString) { KeepAlive = 15, Pooling = false };
+        _listener = NpgsqlDataSource.Create(listener.ConnectionString);
+    }
 
     public override string Engine => "postgres";
     public override string BlobType => "BYTEA";
     public override string SkipLocked => " FOR UPDATE SKIP LOCKED";
 
+    public override IEnumerable<string> ExtraSchema =>
+    [
+        // Payload "state id cancel_requested": enough for a listener to wake its worker or its event streams.
+        $"""
+        CREATE OR REPLACE FUNCTION zuna_jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('{Channel}', NEW.state || ' ' || NEW.id || ' ' || NEW.cancel_requested);
+            RETURN NULL;
+        END $$
+        """,
+        // Created once: replacing it at every start would lock the table against the replicas already serving.
+        """
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'zuna_jobs_notify' AND tgrelid = 'zuna_jobs'::regclass) THEN
+                CREATE TRIGGER zuna_jobs_notify AFTER INSERT OR UPDATE ON zuna_jobs FOR EACH ROW EXECUTE FUNCTION zuna_jobs_notify();
+            END IF;
+        END $$
+        """,
+    ];
+
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _source.OpenConnectionAsync(cancellationToken);
+
+    public override async Task<DbConnection> OpenForWorkerAsync(CancellationToken cancellationToken) =>
+        await _worker.OpenConnectionAsync(cancellationToken);
+
+    public override async Task ListenAsync(Action<JobChange> onChange, CancellationToken cancellationToken)
+    {
+        await using var connection = await _listener.OpenConnectionAsync(cancellationToken);
+        connection.Notification += (_, e) =>
+        {
+            if (Parse(e.Payload) is { } change) onChange(change);
+        };
+        await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+        while (true)
+        {
+            // A quiet minute ends with a round trip, so a connection that died without a word is noticed and replaced.
+            if (!await connection.WaitAsync(TimeSpan.FromMinutes(1), cancellationToken))
+            {
+                await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                await ping.ExecuteScalarAsync(cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Reads a notification's payload; null for one this version does not understand.</summary>
+    public static JobChange? Parse(string payload)
+    {
+        var parts = payload.Split(' ');
+        return parts.Length == 3 && Enum.TryParse<JobStatus>(parts[0], ignoreCase: true, out var state) && Guid.TryParse(parts[1], out var id)
+            ? new JobChange(id, state, parts[2] != "0")
+            : null;
+    }
 
     public override async Task LockSchemaAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
@@ -29,6 +97,17 @@ public sealed class PostgresDialect(string connectionString) : SqlDialect
     public override async ValueTask DisposeAsync()
     {
         await _source.DisposeAsync();
+        await _worker.DisposeAsync();
+        await _listener.DisposeAsync();
         await base.DisposeAsync();
+    }
+
+    private static NpgsqlDataSource Build(string connectionString, bool synchronousCommit)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.MaxAutoPrepare = Math.Max(builder.ConnectionStringBuilder.MaxAutoPrepare, 32);
+        if (!synchronousCommit)
+            builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c synchronous_commit=off".Trim();
+        return builder.Build();
     }
 }

@@ -1,5 +1,3 @@
-using Zuna.Api.Errors;
-
 namespace Zuna.Api.Jobs.Store;
 
 /// <summary>The worker side: claims under a lease, renewals, and the end of a claimed job.</summary>
@@ -7,7 +5,10 @@ public sealed partial class SqlJobStore
 {
     public async Task<JobRow?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await using var connection = await dialect.OpenAsync(cancellationToken);
+        using var phase = Phase("job_claim");
+        await using var connection = await dialect.OpenForWorkerAsync(cancellationToken);
+        // Taken at once on SQLite (an autocommit UPDATE could meet a newer snapshot and fail busy); Npgsql sends the BEGIN
+        // with the UPDATE, so on PostgreSQL the claim is two round trips, the commit not waiting for the disk.
         await using var transaction = await dialect.BeginAsync(connection, cancellationToken);
         long now = Now;
         // The oldest queued job; on PostgreSQL a row another replica is claiming is skipped, not waited for.
@@ -47,7 +48,7 @@ public sealed partial class SqlJobStore
 
     public async Task<LeaseState> RenewAsync(Guid id, string owner, TimeSpan lease, JobProgress progress, bool started, CancellationToken cancellationToken)
     {
-        await using var connection = await dialect.OpenAsync(cancellationToken);
+        await using var connection = await dialect.OpenForWorkerAsync(cancellationToken);
         long now = Now;
         await using var command = Sql.Command(connection, null, """
             UPDATE zuna_jobs SET lease_until = @lease, epochs_done = @ed, epochs_total = @et, steps_done = @sd, steps_total = @st,
@@ -62,41 +63,9 @@ public sealed partial class SqlJobStore
         return Convert.ToInt32(cancel, System.Globalization.CultureInfo.InvariantCulture) != 0 ? LeaseState.CancelRequested : LeaseState.Held;
     }
 
-    public async Task<bool> SucceedAsync(Guid id, string owner, ReadOnlyMemory<byte> result, JobProgress progress, CancellationToken cancellationToken)
-    {
-        if (result.Length > options.MaxResultBytes)
-        {
-            await FinishAsync(id, owner, JobStatus.Failed, ErrorJson.Of(new PayloadTooLargeException(
-                $"The result ({result.Length} bytes) exceeds Zuna:Jobs:MaxResultBytes ({options.MaxResultBytes}).")), cancellationToken);
-            return true;
-        }
-        await using var connection = await dialect.OpenAsync(cancellationToken);
-        await using var transaction = await dialect.BeginAsync(connection, cancellationToken);
-        int evicted = await MakeRoomAsync(connection, transaction, result.Length, cancellationToken);
-        using (var source = new MemoryStream(result.ToArray(), writable: false))
-            await BlobChunks.WriteAsync(connection, transaction, id, JobSchema.ResultBlob, source, cancellationToken);
-        long now = Now;
-        int changed = await Sql.ExecuteAsync(connection, transaction, """
-            UPDATE zuna_jobs SET state = 'succeeded', result_bytes = @bytes, finished_at = @now, expires_at = @expires, owner = NULL, lease_until = NULL,
-                epochs_done = @ed, epochs_total = @et, steps_done = @sd, steps_total = @st, started_at = COALESCE(started_at, @now)
-            WHERE id = @id AND owner = @owner AND state = 'running'
-            """, cancellationToken, ("bytes", (long)result.Length), ("now", now), ("expires", now + (long)Ttl.TotalMilliseconds),
-            ("ed", progress.EpochsTotal), ("et", progress.EpochsTotal), ("sd", progress.StepsDone), ("st", progress.StepsTotal),
-            ("id", id.ToString()), ("owner", owner));
-        if (changed == 0)
-        {
-            await transaction.RollbackAsync(cancellationToken); // lost the lease: the replica that owns the job now writes the result
-            return false;
-        }
-        await BlobChunks.DeleteAsync(connection, transaction, id, JobSchema.InputBlob, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        if (evicted > 0) telemetry.RecordExpiredResults(evicted, "size_cap");
-        return true;
-    }
-
     public async Task FinishAsync(Guid id, string owner, JobStatus status, string? problem, CancellationToken cancellationToken)
     {
-        await using var connection = await dialect.OpenAsync(cancellationToken);
+        await using var connection = await dialect.OpenForWorkerAsync(cancellationToken);
         await using var transaction = await dialect.BeginAsync(connection, cancellationToken);
         await EndAsync(connection, transaction, id, owner, status, problem, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -104,7 +73,7 @@ public sealed partial class SqlJobStore
 
     public async Task ReleaseAsync(Guid id, string owner, bool countAttempt, CancellationToken cancellationToken)
     {
-        await using var connection = await dialect.OpenAsync(cancellationToken);
+        await using var connection = await dialect.OpenForWorkerAsync(cancellationToken);
         await Sql.ExecuteAsync(connection, null, $"""
             UPDATE zuna_jobs SET state = 'queued', owner = NULL, lease_until = NULL, started_at = NULL, queued_at = @now,
                 attempts = attempts{(countAttempt ? "" : " - 1")}, epochs_done = 0, steps_done = 0

@@ -19,6 +19,8 @@ public sealed partial class SqlJobStore(SqlDialect dialect, JobsOptions options,
     private TimeSpan Ttl => TimeSpan.FromMinutes(options.ResultTtlMinutes);
     private long Now => Sql.Ms(clock.GetUtcNow());
 
+    private StorePhase Phase(string name) => new(telemetry, name);
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken);
@@ -26,7 +28,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect, JobsOptions options,
         await using (var transaction = await dialect.BeginAsync(connection, cancellationToken))
         {
             await dialect.LockSchemaAsync(connection, transaction, cancellationToken);
-            foreach (var statement in JobSchema.Statements(dialect))
+            foreach (var statement in JobSchema.Statements(dialect).Concat(dialect.ExtraSchema))
                 await Sql.ExecuteAsync(connection, transaction, statement, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -53,33 +55,47 @@ public sealed partial class SqlJobStore(SqlDialect dialect, JobsOptions options,
         if (batchId is { } batch)
             await Sql.ExecuteAsync(connection, transaction, "INSERT INTO zuna_batches (id, created_at) VALUES (@id, @now)", cancellationToken,
                 ("id", batch.ToString()), ("now", now));
+        var stored = new List<JobRow>(jobs.Count);
         for (int i = 0; i < jobs.Count; i++)
         {
             var job = jobs[i];
-            int inserted = await Sql.ExecuteAsync(connection, transaction, """
-                INSERT INTO zuna_jobs (id, batch_id, batch_index, operation, format, file_name, request, state, idempotency_key, fingerprint, created_at, queued_at)
-                VALUES (@id, @batch, @index, @operation, @format, @file, @request, 'queued', @key, @fingerprint, @now, @now)
-                ON CONFLICT (idempotency_key) DO NOTHING
-                """, cancellationToken,
-                ("id", job.Id.ToString()), ("batch", batchId?.ToString()), ("index", i), ("operation", job.Operation), ("format", job.Format),
-                ("file", job.FileName), ("request", job.Request), ("key", idempotencyKey), ("fingerprint", job.Fingerprint), ("now", now));
-            if (inserted == 0)
+            JobRow? row;
+            using (Phase("job_insert"))
+                row = await InsertAsync(connection, transaction, job, batchId, i, idempotencyKey, now, cancellationToken);
+            if (row is null)
             {
                 // Another submission under the same key committed first: answer with its job.
                 await transaction.RollbackAsync(cancellationToken);
                 return new Submitted([(await FindByKeyAsync(connection, idempotencyKey!, cancellationToken))!], Replayed: true);
             }
+            stored.Add(row);
             await using var upload = job.OpenUpload();
-            await BlobChunks.WriteAsync(connection, transaction, job.Id, JobSchema.InputBlob, upload, cancellationToken);
+            using (Phase("job_upload_write"))
+                await BlobChunks.WriteAsync(connection, transaction, job.Id, JobSchema.InputBlob, upload, cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken); // durable from here: the 202 may be sent
-        var stored = new List<JobRow>(jobs.Count);
-        foreach (var job in jobs) stored.Add((await FindAsync(connection, job.Id, cancellationToken))!);
+        using (Phase("job_commit"))
+            await transaction.CommitAsync(cancellationToken); // durable from here: the 202 may be sent
         return new Submitted(stored, Replayed: false);
+    }
+
+    /// <summary>Inserts a queued job and returns it as stored (no read back after the commit); null when its key is taken.</summary>
+    private static async Task<JobRow?> InsertAsync(DbConnection connection, DbTransaction transaction, NewJob job, Guid? batchId, int index,
+        string? idempotencyKey, long now, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync(connection, transaction, $"""
+            INSERT INTO zuna_jobs (id, batch_id, batch_index, operation, format, file_name, request, state, idempotency_key, fingerprint, created_at, queued_at)
+            VALUES (@id, @batch, @index, @operation, @format, @file, @request, 'queued', @key, @fingerprint, @now, @now)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING {JobSchema.Columns}
+            """, cancellationToken,
+            ("id", job.Id.ToString()), ("batch", batchId?.ToString()), ("index", index), ("operation", job.Operation), ("format", job.Format),
+            ("file", job.FileName), ("request", job.Request), ("key", idempotencyKey), ("fingerprint", job.Fingerprint), ("now", now));
+        return rows.Count == 0 ? null : rows[0];
     }
 
     public async Task<JobRow?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
+        using var phase = Phase("job_status_read");
         await using var connection = await dialect.OpenAsync(cancellationToken);
         return await FindAsync(connection, id, cancellationToken);
     }
@@ -205,6 +221,8 @@ public sealed partial class SqlJobStore(SqlDialect dialect, JobsOptions options,
         while (await reader.ReadAsync(cancellationToken)) rows.Add(JobSchema.ReadRow(reader));
         return rows;
     }
+
+    public Task ListenAsync(Action<JobChange> onChange, CancellationToken cancellationToken) => dialect.ListenAsync(onChange, cancellationToken);
 
     public ValueTask DisposeAsync() => dialect.DisposeAsync();
 

@@ -4,21 +4,28 @@ using Microsoft.Data.Sqlite;
 namespace Zuna.Api.Jobs.Store;
 
 /// <summary>
-/// SQLite in <c>Zuna:Jobs:Directory</c> (jobs.db, WAL, synchronous=FULL: a commit is on disk before it returns), owned by
-/// one process at a time through an exclusive lock on <c>zuna.lock</c>. <see cref="InMemory"/> is the same engine without
-/// durability (Zuna:Jobs:Store=memory), for tests and for measuring what durability costs.
+/// SQLite in <c>Zuna:Jobs:Directory</c> (jobs.db in WAL mode), owned by one process at a time through an exclusive lock on
+/// <c>zuna.lock</c>. Submissions, cancels and retention commit with synchronous=FULL: the WAL is fsynced before the commit
+/// returns, so an accepted job survives a power loss. The worker's bookkeeping (claim, lease, outcome) commits with
+/// synchronous=NORMAL: in WAL mode that survives any process crash (the write is in the OS cache) and a power loss can only
+/// undo the last such commits, which re-runs a job (<see cref="SqlDialect.OpenForWorkerAsync"/>); the next FULL commit
+/// makes them durable too, as the WAL is one sequential file. <see cref="InMemory"/> is the same engine without durability
+/// (Zuna:Jobs:Store=memory), for tests and for measuring what durability costs.
 /// </summary>
 public sealed class SqliteDialect : SqlDialect
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
+    private readonly string _workerPragmas;
     private readonly FileStream? _ownership;
     private readonly DirectoryInfo? _throwaway;
 
-    private SqliteDialect(string connectionString, string pragmas, FileStream? ownership, DirectoryInfo? throwaway, string engine)
+    private SqliteDialect(string connectionString, string synchronous, string workerSynchronous, FileStream? ownership, DirectoryInfo? throwaway,
+        string engine)
     {
         _connectionString = connectionString;
-        _pragmas = pragmas;
+        _pragmas = $"PRAGMA busy_timeout=30000; PRAGMA synchronous={synchronous};";
+        _workerPragmas = $"PRAGMA busy_timeout=30000; PRAGMA synchronous={workerSynchronous};";
         _ownership = ownership;
         _throwaway = throwaway;
         Engine = engine;
@@ -44,7 +51,7 @@ public sealed class SqliteDialect : SqlDialect
                 "give each its own Zuna:Jobs:Directory, or share a queue with Zuna:Jobs:Store=postgres.", e);
         }
         var builder = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "jobs.db"), Pooling = true, DefaultTimeout = 30 };
-        return new SqliteDialect(builder.ToString(), "PRAGMA busy_timeout=30000; PRAGMA synchronous=FULL;", ownership, null, "sqlite");
+        return new SqliteDialect(builder.ToString(), "FULL", "NORMAL", ownership, null, "sqlite");
     }
 
     /// <summary>
@@ -55,16 +62,21 @@ public sealed class SqliteDialect : SqlDialect
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("zuna-jobs-");
         var builder = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory.FullName, "jobs.db"), Pooling = true, DefaultTimeout = 30 };
-        return new SqliteDialect(builder.ToString(), "PRAGMA busy_timeout=30000; PRAGMA synchronous=OFF;", null, directory, "memory");
+        return new SqliteDialect(builder.ToString(), "OFF", "OFF", null, directory, "memory");
     }
 
-    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    public override Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_pragmas, cancellationToken);
+
+    public override Task<DbConnection> OpenForWorkerAsync(CancellationToken cancellationToken) => OpenAsync(_workerPragmas, cancellationToken);
+
+    private async Task<DbConnection> OpenAsync(string pragmas, CancellationToken cancellationToken)
     {
+        // Pooled connections keep their settings: each open sets the synchronous level its caller needs.
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = _pragmas;
-        await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 
