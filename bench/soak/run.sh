@@ -37,6 +37,10 @@ while kill -0 "$pid" 2>/dev/null; do
   if [ "$(grep -c '^| on |' "$work/load.md" || true)" -ge "$rows" ]; then kill "$pid"; break; fi   # SIGTERM ends bench load
   sleep "$sample_every"
 done
+# SIGTERM normally ends it within seconds; with a full-size model a request in flight can hold the in-process host's
+# drain for minutes, and the batching-off half is not part of the soak, so fall back to SIGKILL after 20 s.
+for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 [ "$(grep -c '^| on |' "$work/load.md" || true)" -ge "$rows" ] || { cat "$work/load.md" "$work/load.err" >&2; echo "bench load failed" >&2; exit 1; }
 
@@ -51,16 +55,22 @@ grep '^| on |' "$work/load.md" | head -n "$rows" | while IFS='|' read -r _ _ _ r
     "$(echo $rate)" "$(echo $p50)" "$(echo $p99)" "$(echo $rejected)" "$(echo $errors)" "$(echo $rss_after)"
 done
 echo
-# Warm-up = the first segment. A single first/last sample swings with the GC's timing, so growth is also given as the
-# median RSS of the first and the last five minutes after warm-up (when the run is at least ten minutes long).
-awk -v warm="$segment" '$1 >= warm { if (!first) first = $2; last = $2; n++ } END {
-  if (n < 2) { print "RSS: too few samples after warm-up"; exit }
-  printf "RSS after warm-up: %.0f MB -> %.0f MB (%+.1f MB over %d samples)\n", first/1024, last/1024, (last-first)/1024, n }' "$work/rss.tsv"
-if [ "$minutes" -ge 10 ]; then
-  end="$(tail -n 1 "$work/rss.tsv" | cut -f1)"
-  median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-  early="$(awk -v a="$segment" -v b="$(( segment + 300 ))" '$1 >= a && $1 < b { print $2 }' "$work/rss.tsv" | median)"
-  late="$(awk -v a="$(( end - 300 ))" '$1 >= a { print $2 }' "$work/rss.tsv" | median)"
-  awk -v e="$early" -v l="$late" 'BEGIN { printf "RSS median, first vs last 5 min after warm-up: %.0f MB -> %.0f MB (%+.1f %%)\n", e/1024, l/1024, (l-e)*100/e }'
-fi
+# RSS is read at the end of each segment (the last raw sample may fall after the batching-on server stopped). Warm-up
+# is the first segment; a single reading swings with the GC's timing, so for runs of ten minutes or more the medians
+# of the first and the last five minutes after warm-up are given too.
+grep '^| on |' "$work/load.md" | head -n "$rows" | awk -F'|' -v seg="$segment" -v min="$minutes" '
+  { rss[NR] = $11 + 0 }
+  END {
+    printf "RSS at segment ends after warm-up: %d MB -> %d MB (%+.1f %%), peak %d MB\n", rss[2], rss[NR], (rss[NR] - rss[2]) * 100 / rss[2], peak()
+    if (min >= 10) {
+      w = int(300 / seg); e = median(2, 1 + w); l = median(NR - w + 1, NR)
+      printf "RSS median, first vs last 5 min after warm-up: %.0f MB -> %.0f MB (%+.1f %%)\n", e, l, (l - e) * 100 / e
+    }
+  }
+  function peak(   i, p) { for (i = 1; i <= NR; i++) if (rss[i] > p) p = rss[i]; return p }
+  function median(a, b,   i, j, n, v, t) {
+    n = 0; for (i = a; i <= b; i++) v[++n] = rss[i]
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }'
 grep '^| on |' "$work/load.md" | head -n "$rows" | awk -F'|' '{ r += $8; e += $9 } END { printf "errors by status: 429 = %d, other = %d\n", r, e }'
