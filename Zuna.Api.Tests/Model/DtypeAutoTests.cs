@@ -20,7 +20,9 @@ public sealed class DtypeAutoTests(ITestOutputHelper output) : IDisposable
     public void A_probe_measures_both_rates_and_a_second_choice_reads_them_from_the_cache()
     {
         TorchRuntime.Initialise();
+        int threads = get_num_threads();
         var first = DtypeAuto.Choose(CPU, CacheFile);
+        Assert.Equal(threads, get_num_threads());   // the one-thread probe gives the threads back
         output.WriteLine(first.Reason);
         Assert.Contains("probed now", first.Reason);
         Assert.Contains(first.Dtype, new[] { "float32", "bfloat16" });

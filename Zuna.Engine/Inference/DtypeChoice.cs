@@ -17,10 +17,10 @@ public sealed record DtypeChoice(string Dtype, string Reason)
         bool bf16 = rates.Bfloat16Gflops >= DtypeAuto.RequiredSpeedup * rates.Float32Gflops;
         string verdict = bf16 ? "bfloat16 beats float32" : rates.Bfloat16Gflops > 0 ? "bfloat16 not clearly faster" : "bfloat16 unusable here";
         string reason = string.Create(CultureInfo.InvariantCulture,
-            $"auto: {verdict} (matmul float32 {rates.Float32Gflops:F0} GFLOP/s, bfloat16 {rates.Bfloat16Gflops:F0} GFLOP/s, {(fromCache ? "cached" : "probed now")})");
+            $"auto: {verdict} (matmul per core float32 {rates.Float32Gflops:F0} GFLOP/s, bfloat16 {rates.Bfloat16Gflops:F0} GFLOP/s, {(fromCache ? "cached" : "probed now")})");
         return new(bf16 ? "bfloat16" : "float32", reason);
     }
 }
 
-/// <summary>Best GEMM rates of the start-up probe in GFLOP/s (0 where bfloat16 failed to run).</summary>
+/// <summary>Best GEMM rates of the start-up probe in GFLOP/s per core (CUDA: per device; 0 where bfloat16 failed to run).</summary>
 public readonly record struct DtypeRates(double Float32Gflops, double Bfloat16Gflops);
