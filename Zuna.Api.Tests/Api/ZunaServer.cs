@@ -26,6 +26,8 @@ public sealed class ZunaServer : WebApplicationFactory<Program>
         {
             ["Zuna:Model:Path"] = TinyModel,
             ["Zuna:Model:Device"] = "cpu",
+            // The goldens are float32; dtype=auto (the default) could pick bfloat16 on a CPU where it is faster. Tests of auto set it.
+            ["Zuna:Model:Dtype"] = "float32",
             ["Zuna:Batching:MaxBatchDelayMs"] = "0",
             ["Serilog:MinimumLevel:Default"] = "Warning",
             // Jobs in an in-process SQLite database: each server its own, gone with it (tests of the durable stores choose theirs).

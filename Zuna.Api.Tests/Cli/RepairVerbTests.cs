@@ -2,6 +2,7 @@ using Zuna.Api.Cli;
 using Zuna.Api.Tests.TestSupport;
 using Zuna.Engine;
 using Zuna.Engine.Repair;
+using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Tests.Cli;
 
@@ -54,6 +55,27 @@ public sealed class RepairVerbTests : IDisposable
         Assert.Contains("zuna: 12 channels, 3 window(s)", stderr);
         Assert.Contains("repair needs a ZUNA1.1 model; set Zuna__Model__RepoId=Zyphra/ZUNA1.1", stderr);
         Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task The_sampler_option_reaches_the_model_and_progress_counts_decoder_evaluations()
+    {
+        string output = Path.Combine(_dir, "heun.safetensors");
+        var (code, stderr) = await Run("repair", Recording, "--model-dir", SharedData.Path("fixtures/zuna11"), "--device", "cpu",
+            "--out", output, "--repair-channels", "O1", "--sampler", "heun", "--steps", "2");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("step 2/2, NFE 3/3", stderr);   // Heun: 2N − 1 evaluations
+        Assert.DoesNotContain("NFE 4", stderr);
+        using var file = SafeTensorsFile.Open(output);
+        Assert.Equal(("heun", "2"), (file.Metadata["sampler"], file.Metadata["steps"]));
+    }
+
+    [Fact]
+    public async Task An_unknown_sampler_is_a_usage_error()
+    {
+        var (code, stderr) = await Run("repair", Recording, "--out", Path.Combine(_dir, "r.fif"), "--sampler", "rk4");
+        Assert.Equal(CliApp.ExitCodes.Usage, code);
+        Assert.Contains("rk4", stderr);
     }
 
     [Theory]

@@ -46,7 +46,7 @@ internal static class AppContract
     public static readonly Dictionary<string, string[]> EnumeratedValues = new()
     {
         ["Zuna__Model__Device"] = ["auto", "cpu", "cuda"],
-        ["Zuna__Model__Dtype"] = ["float32", "bfloat16"],
+        ["Zuna__Model__Dtype"] = ["auto", "float32", "bfloat16"],
     };
 
     /// <summary>Series names the OpenTelemetry Prometheus exporter produces from Meter "Zuna" and ASP.NET Core.</summary>

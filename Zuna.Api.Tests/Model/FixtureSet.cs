@@ -34,8 +34,13 @@ public sealed class FixtureSet : IDisposable
 
     public static FixtureSet Get(string name) => Cache.GetOrAdd(name, n => new FixtureSet(n));
 
-    /// <summary>The engine of this set; one per dtype, loaded once, used under a lock by the tests (engines are not thread-safe).</summary>
-    public ZunaEngine Engine(string dtype = "float32") => _engines.GetOrAdd(dtype, d => ZunaEngine.Load(Directory, "cpu", d));
+    /// <summary>
+    /// The engine of this set; one per dtype, loaded once, used under a lock by the tests (engines are not thread-safe).
+    /// On the CPU unless $ZUNA_TEST_DEVICE names another device (bench/gpu/run.sh runs the end-to-end parity tests on cuda).
+    /// </summary>
+    public ZunaEngine Engine(string dtype = "float32") => _engines.GetOrAdd(dtype, d => ZunaEngine.Load(Directory, TestDevice, d));
+
+    private static string TestDevice => Environment.GetEnvironmentVariable("ZUNA_TEST_DEVICE") is { Length: > 0 } device ? device : "cpu";
 
     public float[] F32(string name) => Golden.ReadFloat32(name);
     public long[] I64(string name) => Golden.ReadInt64(name);

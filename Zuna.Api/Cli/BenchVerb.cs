@@ -11,6 +11,7 @@ public static class BenchVerb
         Bench.BenchModel.Create,
         Bench.BenchLoad.Create,
         Bench.BenchPreprocess.Create,
+        Bench.BenchSampler.Create,
     ];
 
     public static Command Create()

@@ -13,7 +13,11 @@ internal sealed class ModelVerbOptions
     public Argument<FileInfo> Input { get; } = new("input") { Description = "A FIF recording (.fif, .fif.gz, split files by their first part) or a file written by `zuna preprocess`." };
     public Option<string?> ModelDir { get; } = new("--model-dir") { Description = "Checkpoint folder (config.json + safetensors). Default: the Hugging Face cache, else download Zyphra/ZUNA1.1 (Zuna__Model__RepoId=Zyphra/ZUNA pins 1.0)." };
     public Option<string> Device { get; } = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
-    public Option<string> Dtype { get; } = new("--dtype") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => "float32" };
+    public Option<string> Dtype { get; } = new("--dtype")
+    {
+        Description = "auto (bfloat16 only where a cached start-up probe finds it faster than float32 here), float32 or bfloat16. Default: $Zuna__Model__Dtype, else auto.",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Zuna__Model__Dtype") is { Length: > 0 } configured ? configured : "auto",
+    };
     public Option<int> Threads { get; } = new("--threads") { Description = "libtorch intra-op threads (0 = all cores).", DefaultValueFactory = _ => 0 };
     public Option<int> BatchEpochs { get; } = new("--batch-epochs") { Description = "Epochs per model batch; results do not depend on it.", DefaultValueFactory = _ => 16 };
     public Option<string?> BadChannels { get; } = new("--bad-channels") { Description = "Comma-separated channels to zero and reconstruct." };
@@ -63,7 +67,7 @@ internal sealed class ModelVerbOptions
         TorchRuntime.Initialise(parse.GetValue(Threads));
         var engine = ZunaEngine.Load(resolved, parse.GetValue(Device)!, parse.GetValue(Dtype)!);
         string identity = resolved.Source == ModelSource.Explicit ? $"folder {resolved.Directory}" : $"{resolved.RepoId}@{resolved.Revision} ({resolved.Source.ToString().ToLowerInvariant()})";
-        log.WriteLine($"zuna: model {identity} on {engine.Info.Device} ({engine.Info.Dtype}), loaded in {engine.LoadTime.TotalSeconds:F1} s");
+        log.WriteLine($"zuna: model {identity} on {engine.Info.Device} ({engine.Info.Dtype}; {engine.Info.DtypeReason}), loaded in {engine.LoadTime.TotalSeconds:F1} s");
         return engine;
     }
 

@@ -99,6 +99,6 @@ public static class ReconstructVerb
     private sealed class StepProgress(TextWriter log, int firstEpoch, int batchEpochs, int totalEpochs) : IProgress<SamplerProgress>
     {
         public void Report(SamplerProgress value) =>
-            log.WriteLine($"zuna: epochs {firstEpoch + 1}-{firstEpoch + batchEpochs} of {totalEpochs}: step {value.StepsDone}/{value.StepsTotal}");
+            log.WriteLine($"zuna: epochs {firstEpoch + 1}-{firstEpoch + batchEpochs} of {totalEpochs}: {value}");
     }
 }

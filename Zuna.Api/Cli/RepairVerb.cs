@@ -27,14 +27,16 @@ public static class RepairVerb
         var segments = new Option<string?>("--bad-segments") { Description = "Bad spans in seconds from the first sample: start-stop[:channel], comma-separated (e.g. 10.0-10.7,2.2-2.3:C4)." };
         var overlap = new Option<double>("--bad-token-overlap") { Description = "A 0.125-s token is repaired when more than this fraction of it is bad (0 = any overlap).", DefaultValueFactory = _ => 0.0 };
         var noAnnotations = new Option<bool>("--no-fif-annotations") { Description = "Ignore the recording's BAD* annotations." };
-        var steps = new Option<int>("--steps") { Description = "Euler steps of the sampler.", DefaultValueFactory = _ => 50 };
+        var steps = new Option<int>("--steps") { Description = "Steps of the sampler (decoder evaluations: euler and dpm2m N, heun 2N−1, midpoint 2N).", DefaultValueFactory = _ => 50 };
+        var solver = new Option<string>("--sampler") { Description = "ODE solver: euler (the original's), heun, midpoint or dpm2m.", DefaultValueFactory = _ => "euler" };
+        solver.AcceptOnlyFromAmong([.. SamplerKinds.Names]);
         var cfg = new Option<float>("--cfg") { Description = "Classifier-free guidance (1 = off).", DefaultValueFactory = _ => 1f };
         var seed = new Option<long>("--seed") { Description = "Noise seed; window k always gets the draws of (seed, k).", DefaultValueFactory = _ => 0 };
         var initNoise = new Option<FileInfo?>("--init-noise") { Description = "Safetensors with eps.0, eps.1, … [S_window, 32] (time-major tokens) to start each window from (z0 = 0.1·eps)." };
 
         var command = new Command("repair", "Repair a recording with ZUNA1.1: infill bad channels and bad time spans, add electrodes; writes a hybrid and a full reconstruction.");
         common.AddModelOptionsTo(command);
-        foreach (var option in new Option[] { output, fullOut, segment, highPass, repair, segments, overlap, noAnnotations, steps, cfg, seed, initNoise })
+        foreach (var option in new Option[] { output, fullOut, segment, highPass, repair, segments, overlap, noAnnotations, steps, solver, cfg, seed, initNoise })
             command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,7 +57,7 @@ public static class RepairVerb
                 BadTokenOverlap = parse.GetValue(overlap),
                 UseFifAnnotations = !parse.GetValue(noAnnotations),
                 Targets = TargetChannels.Parse(parse.GetValue(common.TargetChannels)),
-                Sampler = new() { Steps = parse.GetValue(steps), Cfg = parse.GetValue(cfg) },
+                Sampler = new() { Steps = parse.GetValue(steps), Cfg = parse.GetValue(cfg), Sampler = SamplerKinds.Parse(parse.GetValue(solver)!) },
                 Seed = parse.GetValue(seed),
             };
             var warnings = new List<string>();
@@ -83,10 +85,10 @@ public static class RepairVerb
         return command;
     }
 
-    /// <summary>One stderr line per diffusion step, written as it happens.</summary>
+    /// <summary>One stderr line per solver step with the decoder evaluations so far, written as it happens.</summary>
     private sealed class StepProgress(TextWriter log) : IProgress<SamplerProgress>
     {
-        public void Report(SamplerProgress value) => log.WriteLine($"zuna: step {value.StepsDone}/{value.StepsTotal}");
+        public void Report(SamplerProgress value) => log.WriteLine($"zuna: {value}");
     }
 
     private static bool IsFif(string path) =>

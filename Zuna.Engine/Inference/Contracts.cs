@@ -38,13 +38,22 @@ public sealed record SamplerOptions
     public float DataNorm { get; init; } = 10f;
 }
 
-/// <summary>Progress of a running batch: diffusion steps done out of the total.</summary>
-public readonly record struct SamplerProgress(int StepsDone, int StepsTotal);
+/// <summary>
+/// Progress of a running batch: solver steps done out of the total, and decoder evaluations (NFE) done out of
+/// theirs — the cost measure that compares solvers (Heun takes 2N−1 evaluations for N steps, Euler N).
+/// </summary>
+public readonly record struct SamplerProgress(int StepsDone, int StepsTotal, int EvaluationsDone = 0, int EvaluationsTotal = 0)
+{
+    /// <summary>"step 3/8, NFE 5/15" (the NFE part only when the evaluations are known).</summary>
+    public override string ToString() =>
+        EvaluationsTotal > 0 ? $"step {StepsDone}/{StepsTotal}, NFE {EvaluationsDone}/{EvaluationsTotal}" : $"step {StepsDone}/{StepsTotal}";
+}
 
 /// <summary>
 /// What a loaded model reports about itself (served by GET /v1/info). <see cref="Generation"/> is "ZUNA1.0" or
 /// "ZUNA1.1" (from the checkpoint's tensor names); <see cref="TokenLayout.For(ModelInfo)"/> gives its token order;
-/// <see cref="MaxEpochSamples"/> is the longest epoch the model takes (1.0: 1600, 1.1: 8192).
+/// <see cref="MaxEpochSamples"/> is the longest epoch the model takes (1.0: 1600, 1.1: 8192); <see cref="DtypeReason"/>
+/// says why it runs in <see cref="Dtype"/> ("requested", or dtype=auto's verdict with the matmul rates it measured).
 /// </summary>
 public sealed record ModelInfo(
     string ModelId,
@@ -57,7 +66,8 @@ public sealed record ModelInfo(
     int DecoderLayers,
     long ParameterCount,
     string Generation = "ZUNA1.0",
-    int MaxEpochSamples = 1600);
+    int MaxEpochSamples = 1600,
+    string DtypeReason = "requested");
 
 /// <summary>
 /// A loaded ZUNA model. Not thread-safe: one inference thread owns an instance and calls it for

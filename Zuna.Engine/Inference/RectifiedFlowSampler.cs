@@ -30,9 +30,11 @@ public static class RectifiedFlowSampler
         long b = latents.shape[0];
         // Unconditional branch: latents replaced by zeros before encoder_proj, stacked after the conditional rows.
         var context = decoder.Context(guided ? cat([latents, zeros_like(latents)], 0) : latents);   // [B or 2B, S, dim]
+        int evaluations = 0, evaluationsTotal = options.Sampler.Evaluations(options.Steps);
         Tensor Velocity(Tensor z, float t)
         {
-            using var time = decoder.TimeState(t);
+            evaluations++;
+            var time = decoder.TimeCache.Get(t);   // owned by the model: t-only work is done once per schedule, not per step
             if (!guided) return decoder.Forward(z, context, time, rope);
             var both = decoder.Forward(cat([z, z], 0), context, time, rope);   // [2B, S, 32]
             var conditional = both.narrow(0, 0, b);
@@ -69,7 +71,7 @@ public static class RectifiedFlowSampler
                 }
                 stepStates?.Add(z.cpu().clone().DetachFromDisposeScope());
             }
-            progress?.Report(new SamplerProgress(options.Steps - i + 1, options.Steps));
+            progress?.Report(new SamplerProgress(options.Steps - i + 1, options.Steps, evaluations, evaluationsTotal));
         }
         return z.MoveToOuterDisposeScope();
     }

@@ -31,6 +31,8 @@ public sealed class ZunaEngine : IZunaModel
     public ScalarType Dtype => Network.ComputeDtype;
     /// <summary>Wall time of <see cref="Load(string, string, string, ModelIdentity?)"/> (checkpoint open, validation, copy).</summary>
     public TimeSpan LoadTime { get; private init; }
+    /// <summary>Why the model runs in <see cref="Dtype"/>: requested, or chosen by <see cref="DtypeAuto"/> with the rates it saw.</summary>
+    public DtypeChoice DtypeChoice { get; private init; } = DtypeChoice.Requested("float32");
 
     private ZunaEngine(ZunaNetwork network, IReadOnlyList<string> weightFiles, ModelIdentity identity)
     {
@@ -51,8 +53,9 @@ public sealed class ZunaEngine : IZunaModel
     /// Loads a checkpoint directory (config.json + model-00001-of-00001.safetensors | model.safetensors |
     /// model.safetensors.index.json) of either generation: ZUNA 1.0 or ZUNA1.1 is told from the tensor names, and every
     /// expected key and shape of that generation is checked before anything is copied. <paramref name="device"/>:
-    /// "cpu", "cuda", "cuda:N" or "auto"; <paramref name="dtype"/>: "float32" (what ZUNA1.1's sampler runs in) or
-    /// "bfloat16" (matmuls in bf16, norms/RoPE/softmax inputs/time embedding/Euler in float32; 1.0 ran under bf16 autocast).
+    /// "cpu", "cuda", "cuda:N" or "auto"; <paramref name="dtype"/>: "float32" (what ZUNA1.1's sampler runs in),
+    /// "bfloat16" (matmuls in bf16, norms/RoPE/softmax inputs/time embedding/Euler in float32; 1.0 ran under bf16 autocast),
+    /// or "auto" (bfloat16 where a start-up probe finds it clearly faster on this device, else float32; see <see cref="DtypeAuto"/>).
     /// Without <paramref name="identity"/> the model is named after its folder, revision "local".
     /// </summary>
     public static ZunaEngine Load(string modelDirectory, string device = "cpu", string dtype = "float32", ModelIdentity? identity = null)
@@ -60,14 +63,15 @@ public sealed class ZunaEngine : IZunaModel
         identity ??= new ModelIdentity(new DirectoryInfo(Path.GetFullPath(modelDirectory)).Name, "local");
         var clock = Stopwatch.StartNew();
         var targetDevice = ParseDevice(device);
-        var computeDtype = ParseDtype(dtype);
+        var choice = DtypeAuto.Resolve(dtype, targetDevice);
+        var computeDtype = choice.Dtype == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
         using var checkpoint = Checkpoint.Open(modelDirectory);
         var config = checkpoint.ResolvedConfig();
         var network = new ZunaNetwork(config, computeDtype, targetDevice);
         try
         {
             WeightLoader.Load(network, checkpoint);
-            return new ZunaEngine(network, checkpoint.WeightFiles, identity) { LoadTime = clock.Elapsed };
+            return new ZunaEngine(network, checkpoint.WeightFiles, identity) { LoadTime = clock.Elapsed, DtypeChoice = choice };
         }
         catch
         {
@@ -77,7 +81,7 @@ public sealed class ZunaEngine : IZunaModel
     }
 
     public ModelInfo Info => new(_modelId, _revision, _sha256.Value, Device.ToString(), Dtype == ScalarType.BFloat16 ? "bfloat16" : "float32",
-        Config.Dim, Config.NLayers, Config.NLayers, _parameterCount, ModelGenerations.Name(Generation), MaxEpochSamples);
+        Config.Dim, Config.NLayers, Config.NLayers, _parameterCount, ModelGenerations.Name(Generation), MaxEpochSamples, DtypeChoice.Reason);
 
     /// <summary>tok_idx of a batch in this model's token order, [S, 4] row-major (x bin, y bin, z bin, coarse time), as in the Embed output.</summary>
     public long[] TokenIndex(EpochBatch batch)
@@ -221,13 +225,6 @@ public sealed class ZunaEngine : IZunaModel
         }
         throw new InvalidOptionException($"unknown device '{device}' (use cpu, cuda, cuda:N or auto).");
     }
-
-    private static ScalarType ParseDtype(string dtype) => dtype.Trim().ToLowerInvariant() switch
-    {
-        "float32" or "fp32" or "f32" => ScalarType.Float32,
-        "bfloat16" or "bf16" => ScalarType.BFloat16,
-        _ => throw new InvalidOptionException($"unknown dtype '{dtype}' (use float32 or bfloat16)."),
-    };
 
     /// <summary>
     /// sha256 of a weights file without reading it when possible: a "&lt;file&gt;.sha256" sidecar, or a Hugging Face

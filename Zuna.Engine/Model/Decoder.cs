@@ -13,11 +13,18 @@ public sealed class DecoderTimeState(IReadOnlyList<DecoderBlockScales> blocks, T
     /// <summary>c = t_embedder(t), [t_dim].</summary>
     public Tensor Embedding { get; } = embedding;
 
+    private IEnumerable<Tensor> Tensors() =>
+        Blocks.SelectMany(s => new[] { s.X, s.Y, s.Attention, s.Ffn }).Append(Final).Append(Embedding);
+
+    /// <summary>Takes every tensor out of the current dispose scope (for states kept across steps and requests).</summary>
+    public void DetachFromDisposeScope()
+    {
+        foreach (var t in Tensors()) t.DetachFromDisposeScope();
+    }
+
     public void Dispose()
     {
-        foreach (var s in Blocks) { s.X.Dispose(); s.Y.Dispose(); s.Attention.Dispose(); s.Ffn.Dispose(); }
-        Final.Dispose();
-        Embedding.Dispose();
+        foreach (var t in Tensors()) t.Dispose();
     }
 }
 
@@ -36,6 +43,9 @@ public sealed class Decoder : nn.Module
     private readonly ScalarType _dtype;
     private readonly double _eps;
 
+    /// <summary>Time conditioning per t, computed once per model (see <see cref="DecoderTimeCache"/>).</summary>
+    public DecoderTimeCache TimeCache { get; }
+
     public Decoder(ZunaConfig config, ScalarType dtype, Device device) : base(nameof(Decoder))
     {
         _dtype = dtype;
@@ -47,9 +57,10 @@ public sealed class Decoder : nn.Module
         norm = new AdaRMSNorm(config.TDim, config.Dim, config.NormEps, device);
         output = new Linear(config.Dim, config.InputDim, hasBias: false, dtype, device);
         RegisterComponents();
+        TimeCache = new DecoderTimeCache(TimeState);
     }
 
-    /// <summary>Time embedding and all AdaRMSNorm scales for diffusion time t (computed once per step).</summary>
+    /// <summary>Time embedding and all AdaRMSNorm scales for diffusion time t, computed now (the caller disposes it; samplers use <see cref="TimeCache"/>).</summary>
     public DecoderTimeState TimeState(float t)
     {
         var c = t_embedder.Forward(t);
@@ -81,5 +92,11 @@ public sealed class Decoder : nn.Module
         }
         var v = output.Forward(norm.Forward(h, time.Final, _dtype));
         return v.to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) TimeCache.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -88,6 +88,7 @@ public static class RepairFile
         ("model_sha256", model.WeightsSha256),
         ("seed", noise.IsGiven ? "given" : Invariant(noise.Seed)),
         ("steps", Invariant(options.Sampler.Steps)),
+        ("sampler", options.Sampler.Sampler.Name()),
         ("cfg", Invariant(options.Sampler.Cfg)),
         ("units", "V"),
     ];

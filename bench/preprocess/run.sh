@@ -2,7 +2,9 @@
 # Times FIF reading and the ZUNA preprocessing chain with Zuna (C#) and with MNE 1.3 (Debian python3-mne) on the
 # shared FIF files plus 3-min and 60-min, 64-channel, 1000-Hz synthetic recordings (written once by `zuna bench preprocess
 # --synthetic`), one process per file and tool so each peak RSS is that file's; best of 3 runs each (ZUNA_BENCH_REPEAT).
-# Prints one Markdown table.
+# Prints one Markdown table. First, end to end from the command line: a fresh `zuna preprocess` process (ReadyToRun publish)
+# against a fresh MNE 1.3 process on the tutorial recording, start-up and writing included, alternating, best and median of
+# ${ZUNA_BENCH_CLI_REPEAT:-7}. ZUNA_BENCH_CLI_ONLY=1 stops after that table.
 #   bench/preprocess/run.sh [SHARED_DIR]     (default ../shared beside the repository, or $ZUNA_SHARED_DIR)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -10,6 +12,32 @@ shared="${1:-${ZUNA_SHARED_DIR:-$repo/../shared}}"
 [ -d "$shared/data/fif" ] || shared=/work/shared
 out="$repo/bench/out"
 mkdir -p "$out"
+
+# --- End to end: what a user waits for when calling the CLI on one small file -------------------------------------------
+publish="$out/publish"
+dotnet publish "$repo/Zuna.Api/Zuna.Api.csproj" -c Release -v q -nologo -o "$publish" >/dev/null
+tutorial="$shared/data/fif/zuna__sample1_raw.fif"
+: > "$out/cli.tsv"
+for _ in $(seq "${ZUNA_BENCH_CLI_REPEAT:-7}"); do
+  s=$(date +%s%N); "$publish/zuna" preprocess "$tutorial" --out "$out/cli_zuna.safetensors" >/dev/null 2>&1; e=$(date +%s%N)
+  z=$(( (e - s) / 1000000 ))
+  s=$(date +%s%N); (cd "$repo/bench/preprocess" && /usr/bin/python3 mne_end_to_end.py "$tutorial" "$out/cli_mne.npy"); e=$(date +%s%N)
+  printf '%s\t%s\n' "$z" $(( (e - s) / 1000000 )) >> "$out/cli.tsv"
+done
+/usr/bin/python3 - "$out/cli.tsv" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
+import statistics, sys
+rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
+z, m = [r[0] for r in rows], [r[1] for r in rows]
+print(f"End to end, fresh process each, zuna__sample1_raw.fif (12 ch × 3840 @ 256 Hz), {len(rows)} alternating runs, load average {sys.argv[2]}:")
+print()
+print("| | zuna preprocess (ReadyToRun) ms | MNE 1.3 process ms | MNE / zuna |")
+print("|---|---|---|---|")
+print(f"| best | {min(z)} | {min(m)} | {min(m) / min(z):.1f}× |")
+print(f"| median | {statistics.median(z):.0f} | {statistics.median(m):.0f} | {statistics.median(m) / statistics.median(z):.1f}× |")
+print()
+PY
+[ "${ZUNA_BENCH_CLI_ONLY:-0}" = 1 ] && exit 0
+
 dotnet build "$repo/Zuna.Api/Zuna.Api.csproj" -c Release -v q -nologo >/dev/null
 zuna=(dotnet "$repo/Zuna.Api/bin/Release/net10.0/linux-x64/zuna.dll")
 warm="$shared/data/fif/zuna__sample1_raw.fif"
