@@ -108,9 +108,11 @@ public sealed class RepairJobTests(Zuna11JobServer shared) : IClassFixture<Zuna1
         Assert.Equal(fromEndpoint.Channels.Select(c => (c.Name, string.Join(",", c.Location))), fromJob.Channels.Select(c => (c.Name, string.Join(",", c.Location))));
         Assert.Equal((256.0, 3776), (fromJob.SampleRate, fromJob.SampleCount));
         for (int c = 0; c < fromJob.Channels.Count; c++) Assert.Equal(fromEndpoint.Data[c], fromJob.Data[c]);
-        Assert.Equal(fromEndpoint.Annotations.Select(a => (a, string.Join(",", a.ChannelNames))), fromJob.Annotations.Select(a => (a, string.Join(",", a.ChannelNames))));
+        Assert.Equal(fromEndpoint.Annotations.Select(a => (a.Onset, a.Duration, a.Description, string.Join(",", a.ChannelNames))),
+            fromJob.Annotations.Select(a => (a.Onset, a.Duration, a.Description, string.Join(",", a.ChannelNames))));
         Assert.Contains(fromJob.Annotations, a => a.Description == "ZUNA1.1_infilled");
-        Assert.Equal((fromEndpoint.MeasurementDate, fromEndpoint.BadChannels), (fromJob.MeasurementDate, fromJob.BadChannels));
+        Assert.Equal(fromEndpoint.MeasurementDate, fromJob.MeasurementDate);
+        Assert.Equal(fromEndpoint.BadChannels, fromJob.BadChannels);
     }
 
     [Fact]
