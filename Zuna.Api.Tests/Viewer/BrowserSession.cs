@@ -30,11 +30,12 @@ internal sealed class BrowserSession : IAsyncDisposable
 
     public static string ScreenshotFolder => Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
 
-    public static async Task<BrowserSession> StartAsync()
+    /// <param name="settings">Service settings over the defaults (e.g. another model).</param>
+    public static async Task<BrowserSession> StartAsync(Dictionary<string, string?>? settings = null)
     {
         string chromium = Environment.GetEnvironmentVariable("ZUNA_CHROMIUM") ?? ChromiumPath;
         Assert.True(File.Exists(chromium), $"Chromium not found at {chromium}: install Debian's chromium package (.ci/run does) or set ZUNA_CHROMIUM.");
-        var server = new ZunaServer(kestrel: true);
+        var server = new ZunaServer(settings, kestrel: true);
         var client = await server.ReadyClientAsync();
         var playwright = await Playwright.CreateAsync();
         // --no-sandbox: the tests run as root in CI, where Chromium's sandbox refuses to start.
