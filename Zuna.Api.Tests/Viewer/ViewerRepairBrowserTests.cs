@@ -55,15 +55,8 @@ public sealed class ViewerRepairBrowserTests : IDisposable
         // Fp2 bad, and 20–40 % of the plot (all channels) dragged as a segment; one electrode to add.
         string bad = recording.Channels[1].Name;
         await page.ClickAsync("#channels li:nth-child(2) .channel-name");
-        var box = (await page.Locator("#traces").BoundingBoxAsync())!;
-        float plotLeft = box.X + 110, plotWidth = box.Width - 110, y = box.Y + box.Height / 3;
-        await page.Mouse.MoveAsync(plotLeft + 0.2f * plotWidth, y);
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(plotLeft + 0.4f * plotWidth, y, new() { Steps = 5 });
-        await page.Mouse.UpAsync();
-        string cells = await page.EvalOnSelectorAsync<string>("#segments li", "li => li.dataset.cells");
-        double segmentStart = int.Parse(cells.Split('-')[0], CultureInfo.InvariantCulture) / 8.0, segmentEnd = int.Parse(cells.Split('-')[1], CultureInfo.InvariantCulture) / 8.0;
-        Assert.True(segmentEnd > segmentStart, $"the drag marked cells {cells}");
+        var (fromCell, toCell) = await browser.DragSegmentAsync(0.2f, 0.4f);
+        double segmentStart = fromCell / 8.0, segmentEnd = toCell / 8.0;
         await page.FillAsync("#targets", "Cz");
         await page.FillAsync("#steps", "2");
         await page.FillAsync("#seed", "7");
