@@ -33,14 +33,6 @@ public sealed class RepairEndpointTests(SharedServer shared) : IClassFixture<Sha
     }
 
     [Fact]
-    public async Task A_repair_job_is_refused_with_a_pointer_to_the_endpoint()
-    {
-        var response = await _client.PostAsync("/v1/jobs", Form(("operation", "repairs")));
-        var problem = await ErrorResponseTests.ProblemAsync(response, HttpStatusCode.BadRequest);
-        Assert.Contains("POST /v1/repairs", problem.GetProperty("detail").GetString());
-    }
-
-    [Fact]
     public async Task OpenApi_lists_every_repair_field()
     {
         using var doc = JsonDocument.Parse(await _client.GetStringAsync("/openapi/v1.json"));

@@ -16,7 +16,8 @@ public sealed class OpenApiFormTests(SharedServer shared) : IClassFixture<Shared
         var document = await shared.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var job = Form(document, "/v1/jobs");
         var fields = job.GetProperty("properties");
-        Assert.Equal(["file", "bad_channels", "target_channels", "target_head_frame", "steps", "sampler", "cfg", "seed", "data_norm", "operation", "format"],
+        Assert.Equal(["file", "bad_channels", "target_channels", "target_head_frame", "steps", "sampler", "cfg", "seed", "data_norm",
+                "segment_sec", "highpass_hz", "repair_channels", "bad_segments", "bad_token_overlap", "use_fif_annotations", "operation", "format"],
             fields.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["file", "operation"], job.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(("string", "binary"), (fields.GetProperty("file").GetProperty("type").GetString(), fields.GetProperty("file").GetProperty("format").GetString()));
@@ -24,12 +25,15 @@ public sealed class OpenApiFormTests(SharedServer shared) : IClassFixture<Shared
         Assert.Equal("number", fields.GetProperty("cfg").GetProperty("type").GetString());
         Assert.Equal("boolean", fields.GetProperty("target_head_frame").GetProperty("type").GetString());
         Assert.False(fields.GetProperty("target_head_frame").GetProperty("default").GetBoolean());
-        Assert.Equal(["embeddings", "reconstructions", "preprocess"], fields.GetProperty("operation").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        // A repair uses the recording's BAD annotations unless told not to: Swagger UI must not send false by default.
+        Assert.Equal("boolean", fields.GetProperty("use_fif_annotations").GetProperty("type").GetString());
+        Assert.True(fields.GetProperty("use_fif_annotations").GetProperty("default").GetBoolean());
+        Assert.Equal(["embeddings", "reconstructions", "preprocess", "repairs"], fields.GetProperty("operation").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["safetensors", "json", "fif"], fields.GetProperty("format").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
         foreach (var field in fields.EnumerateObject())
         {
             Assert.False(string.IsNullOrWhiteSpace(field.Value.GetProperty("description").GetString()), field.Name);
-            if (field.Name is "file" or "target_head_frame") continue;
+            if (field.Name is "file" or "target_head_frame" or "use_fif_annotations") continue;
             // Swagger UI pre-fills (and sends) the first example: "" for every optional field, a real value after it.
             var examples = field.Value.GetProperty("examples").EnumerateArray().Select(e => e.ToString()).ToList();
             Assert.True(field.Name == "operation" ? examples[0] == "embeddings" : examples is ["", _], $"{field.Name}: {string.Join("|", examples)}");

@@ -30,11 +30,12 @@ internal sealed class BrowserSession : IAsyncDisposable
 
     public static string ScreenshotFolder => Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
 
-    public static async Task<BrowserSession> StartAsync()
+    /// <param name="settings">Service settings over the defaults (e.g. another model).</param>
+    public static async Task<BrowserSession> StartAsync(Dictionary<string, string?>? settings = null)
     {
         string chromium = Environment.GetEnvironmentVariable("ZUNA_CHROMIUM") ?? ChromiumPath;
         Assert.True(File.Exists(chromium), $"Chromium not found at {chromium}: install Debian's chromium package (.ci/run does) or set ZUNA_CHROMIUM.");
-        var server = new ZunaServer(kestrel: true);
+        var server = new ZunaServer(settings, kestrel: true);
         var client = await server.ReadyClientAsync();
         var playwright = await Playwright.CreateAsync();
         // --no-sandbox: the tests run as root in CI, where Chromium's sandbox refuses to start.
@@ -53,6 +54,23 @@ internal sealed class BrowserSession : IAsyncDisposable
     {
         await Page.SetInputFilesAsync("#file", path);
         await Page.WaitForSelectorAsync("#channels li");
+    }
+
+    /// <summary>Drags over the traces from <paramref name="from"/> to <paramref name="to"/> of the plot's width (all
+    /// channels) and returns the [from, to) cells of 0.125 s the page recorded for the new segment.</summary>
+    public async Task<(int From, int To)> DragSegmentAsync(float from, float to)
+    {
+        var box = (await Page.Locator("#traces").BoundingBoxAsync())!;
+        float plotLeft = box.X + 110, plotWidth = box.Width - 110, y = box.Y + box.Height / 3;
+        await Page.Mouse.MoveAsync(plotLeft + from * plotWidth, y);
+        await Page.Mouse.DownAsync();
+        await Page.Mouse.MoveAsync(plotLeft + to * plotWidth, y, new() { Steps = 5 });
+        await Page.Mouse.UpAsync();
+        string cells = await Page.EvalOnSelectorAsync<string>("#segments li:last-child", "li => li.dataset.cells");
+        var (first, end) = (int.Parse(cells.Split('-')[0], System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(cells.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(end > first, $"the drag marked cells {cells}");
+        return (first, end);
     }
 
     public Task<string> CanvasDataAsync(string id, string key) =>

@@ -23,15 +23,7 @@ public sealed class ViewerBrowserTests
         // Mark the third channel bad, then drag over 20–40 % of the plot for all channels.
         string bad = input.ChannelNames[2];
         await page.ClickAsync($"#channels li:nth-child(3) .channel-name");
-        var box = (await page.Locator("#traces").BoundingBoxAsync())!;
-        float plotLeft = box.X + 110, plotWidth = box.Width - 110, y = box.Y + box.Height / 3;
-        await page.Mouse.MoveAsync(plotLeft + 0.2f * plotWidth, y);
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(plotLeft + 0.4f * plotWidth, y, new() { Steps = 5 });
-        await page.Mouse.UpAsync();
-        string cells = await page.EvalOnSelectorAsync<string>("#segments li", "li => li.dataset.cells");
-        int from = int.Parse(cells.Split('-')[0]), to = int.Parse(cells.Split('-')[1]);
-        Assert.True(to > from, $"the drag marked cells {cells}");
+        var (from, to) = await browser.DragSegmentAsync(0.2f, 0.4f);
         int expectedMasked = cellsPerChannel + (channels - 1) * (to - from);
         Assert.Equal(expectedMasked.ToString(), await page.EvalOnSelectorAsync<string>("#mask-summary", "e => e.dataset.maskedCells"));
         Assert.Contains($"-F 'bad_channels={bad}'", await page.TextContentAsync("#curl"));

@@ -72,7 +72,7 @@ internal static class OpenApiForms
         if (field.Allowed.Length > 0) schema.Enum = [.. field.Allowed.Select(a => (JsonNode)a)];
         if (field.Type == FormFieldType.Boolean)
         {
-            schema.Default = false; // what the service assumes when the field is absent
+            schema.Default = field.BooleanDefault; // what the service assumes when the field is absent
         }
         else if (field.Type != FormFieldType.Binary && field.Example is { } shown)
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Zuna.Api.Errors;
+using Zuna.Api.Backend;
 using Zuna.Api.Formatting;
 using Zuna.Api.Jobs;
 using Zuna.Api.Options;
@@ -44,13 +45,13 @@ public static class BatchesApi
     }
 
     private static async Task<Results<Accepted<BatchSnapshot>, ProblemHttpResult>> SubmitAsync([AsParameters] JobForm form, IFormFileCollection files,
-        HttpContext http, IJobStore store, LocalJobs local, JobEvents events, IOptions<ZunaOptions> options)
+        HttpContext http, IJobStore store, LocalJobs local, JobEvents events, ModelHost host, IOptions<ZunaOptions> options)
     {
         var jobsOptions = options.Value.Jobs;
         var recordings = files.Where(f => f.Name is "file" or "files").ToList();
         if (recordings.Count > jobsOptions.MaxBatchItems)
             throw new PayloadTooLargeException($"The batch has {recordings.Count} files; Zuna:Jobs:MaxBatchItems is {jobsOptions.MaxBatchItems}.");
-        var submission = new JobSubmission(form, http, options.Value);
+        var submission = new JobSubmission(form, http, options.Value, host.Info);
         await JobSubmission.EnsureRoomAsync(store, jobsOptions, recordings.Count, http.RequestAborted);
         var jobs = new List<NewJob>(recordings.Count);
         foreach (var file in recordings) jobs.Add(await submission.JobAsync(file, hashContent: false, http.RequestAborted));

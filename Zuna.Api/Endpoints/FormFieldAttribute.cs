@@ -15,4 +15,6 @@ public sealed class FormFieldAttribute(FormFieldType type) : Attribute
     public string? Example { get; init; }
     public string? Format { get; init; }
     public string[] Allowed { get; init; } = [];
+    /// <summary>What the service assumes when a boolean field is absent (Swagger UI sends the default it is shown).</summary>
+    public bool BooleanDefault { get; init; }
 }

@@ -95,29 +95,30 @@ public class ReconstructionForm : UploadForm
     public long SeedOrRandom() => Seed ?? Random.Shared.NextInt64(0, 1L << 53);
 }
 
-/// <summary>A job: an operation plus everything its synchronous endpoint accepts (sampler fields apply to reconstructions).</summary>
-public sealed class JobForm : ReconstructionForm
+/// <summary>
+/// A job: an operation plus everything its synchronous endpoint accepts (sampler fields apply to reconstructions and
+/// repairs, the repair fields to repairs). A repair job takes the fields of POST /v1/repairs, so the form extends that one.
+/// </summary>
+public sealed class JobForm : RepairForm
 {
-    [FromForm(Name = "operation"), FormField(FormFieldType.Text, Required = true, Example = "embeddings", Allowed = ["embeddings", "reconstructions", "preprocess"])]
-    [Description("What to run: embeddings, reconstructions or preprocess.")]
+    [FromForm(Name = "operation"), FormField(FormFieldType.Text, Required = true, Example = "embeddings", Allowed = ["embeddings", "reconstructions", "preprocess", "repairs"])]
+    [Description("What to run: embeddings, reconstructions, preprocess or repairs (ZUNA1.1 reconstruct_fif, as POST /v1/repairs).")]
     public string? OperationText { get; set; }
 
     [FromForm(Name = "format"), FormField(FormFieldType.Text, Example = "safetensors", Allowed = ["safetensors", "json", "fif"])]
-    [Description("Result format: safetensors, json, or fif (reconstructions only). Empty: safetensors.")]
+    [Description("Result format: safetensors, json, or fif (reconstructions, and repairs: the hybrid recording). Empty: safetensors.")]
     public string? Format { get; set; }
 
     public Operation ParsedOperation() => FormValue.Text(OperationText) switch
     {
-        null => throw new InvalidOptionException("the form field 'operation' is required: embeddings, reconstructions or preprocess."),
-        var text when OperationNames.TryParse(text, out var op) => op == Operation.Repair
-            ? throw new InvalidOptionException("repairs run through POST /v1/repairs; repair jobs are not supported yet.")
-            : op,
-        var text => throw new InvalidOptionException($"operation must be embeddings, reconstructions or preprocess (got '{text}')."),
+        null => throw new InvalidOptionException("the form field 'operation' is required: embeddings, reconstructions, preprocess or repairs."),
+        var text when OperationNames.TryParse(text, out var op) => op,
+        var text => throw new InvalidOptionException($"operation must be embeddings, reconstructions, preprocess or repairs (got '{text}')."),
     };
 }
 
 /// <summary>A repair (ZUNA1.1 reconstruct_fif): the upload, target channels and sampler fields, plus the repair settings.</summary>
-public sealed class RepairForm : ReconstructionForm
+public class RepairForm : ReconstructionForm
 {
     [FromForm(Name = "segment_sec"), FormField(FormFieldType.Number, Example = "5")]
     [Description("Window length in seconds (at most 32); the last, shorter window is kept. Empty: 5.")]
@@ -139,7 +140,7 @@ public sealed class RepairForm : ReconstructionForm
     [Description("A 0.125-s token is repaired when more than this fraction of it is bad. Empty: 0 (any overlap).")]
     public string? BadTokenOverlapText { get; set; }
 
-    [FromForm(Name = "use_fif_annotations"), FormField(FormFieldType.Boolean, Example = "true")]
+    [FromForm(Name = "use_fif_annotations"), FormField(FormFieldType.Boolean, Example = "true", BooleanDefault = true)]
     [Description("Repair the spans of the recording's BAD* annotations. Empty: true.")]
     public string? UseFifAnnotationsText { get; set; }
 

@@ -7,6 +7,7 @@ using Zuna.Api.Jobs;
 using Zuna.Api.Options;
 using Zuna.Api.Requests;
 using Zuna.Engine.Inference;
+using Zuna.Engine.Repair;
 
 namespace Zuna.Api.Endpoints;
 
@@ -14,17 +15,29 @@ namespace Zuna.Api.Endpoints;
 internal sealed class JobSubmission
 {
     private readonly JobForm _form;
-    private readonly InferenceRequest _request;
+    private readonly Operation _operation;
+    private readonly string _request;
     private readonly OutputFormat _format;
 
-    /// <summary>Validates every field now, so a bad option is a 400 at submission rather than a failed job later.</summary>
-    public JobSubmission(JobForm form, HttpContext http, ZunaOptions options)
+    /// <summary>
+    /// Validates every field now, so a bad option is a 400 at submission rather than a failed job later. A repair on a
+    /// loaded ZUNA 1.0 <paramref name="model"/> is the 422 of POST /v1/repairs now; while no model is loaded yet, the job
+    /// fails with that problem when it runs.
+    /// </summary>
+    public JobSubmission(JobForm form, HttpContext http, ZunaOptions options, ModelInfo? model)
     {
         _form = form;
-        var operation = form.ParsedOperation();
-        _format = OutputFormats.Negotiate(FormValue.Text(form.Format) ?? http.Request.Query["format"], [], fifAllowed: operation == Operation.Reconstruct);
-        var sampler = operation == Operation.Reconstruct ? form.Sampler(options.Limits.MaxSteps) : new SamplerOptions();
-        _request = new InferenceRequest(operation, form.Input(), sampler, form.SeedOrRandom(), VoltsOutput: _format == OutputFormat.Fif);
+        _operation = form.ParsedOperation();
+        _format = OutputFormats.Negotiate(FormValue.Text(form.Format) ?? http.Request.Query["format"], [],
+            fifAllowed: _operation is Operation.Reconstruct or Operation.Repair);
+        if (_operation == Operation.Repair)
+        {
+            _request = RepairJob.Request(form.Options(options.Limits.MaxSteps, form.SeedOrRandom()));
+            if (model is not null) RepairModelGate.EnsureZuna11(model);
+            return;
+        }
+        var sampler = _operation == Operation.Reconstruct ? form.Sampler(options.Limits.MaxSteps) : new SamplerOptions();
+        _request = JsonSerializer.Serialize(new InferenceRequest(_operation, form.Input(), sampler, form.SeedOrRandom(), VoltsOutput: _format == OutputFormat.Fif));
     }
 
     /// <summary>A job for one uploaded file. <paramref name="hashContent"/>: include the file's bytes in the fingerprint (Idempotency-Key).</summary>
@@ -37,8 +50,8 @@ internal sealed class JobSubmission
             text.Append(Convert.ToHexString(await SHA256.HashDataAsync(content, cancellationToken)));
         }
         string fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-        return new NewJob(Guid.NewGuid(), OperationNames.Name(_request.Operation), _format.ToString().ToLowerInvariant(), file.FileName,
-            JsonSerializer.Serialize(_request), fingerprint, file.OpenReadStream);
+        return new NewJob(Guid.NewGuid(), OperationNames.Name(_operation), _format.ToString().ToLowerInvariant(), file.FileName,
+            _request, fingerprint, file.OpenReadStream);
     }
 
     /// <summary>Refuses a submission past Zuna:Jobs:MaxQueued (429).</summary>
@@ -49,7 +62,11 @@ internal sealed class JobSubmission
     }
 
     /// <summary>The fields as the client sent them (not the random seed drawn when none was given), so a retry matches.</summary>
+    /// <remarks>The repair fields (and the sampler, which the older fields omit) join only for repairs, so the fingerprints of
+    /// other jobs stay what they were.</remarks>
     private string Parameters() => string.Join('|',
         _form.OperationText, _form.Format, _form.BadChannelsText, _form.TargetChannelsText, _form.TargetHeadFrameText, _form.StepsText,
-        _form.CfgText, _form.SeedText, _form.DataNormText);
+        _form.CfgText, _form.SeedText, _form.DataNormText) + (_operation != Operation.Repair ? "" : "|" + string.Join('|',
+        _form.SamplerName, _form.SegmentSecText, _form.HighPassHzText, _form.RepairChannelsText, _form.BadSegmentsText,
+        _form.BadTokenOverlapText, _form.UseFifAnnotationsText));
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Zuna.Api.Backend;
 using Zuna.Api.Formatting;
 using Zuna.Api.Jobs;
 using Zuna.Api.Options;
@@ -21,11 +22,13 @@ public static class JobsApi
 
         jobs.MapPost("/", SubmitAsync)
             .WithName("CreateJob")
-            .WithSummary("Start an embeddings, reconstructions or preprocess request in the background")
+            .WithSummary("Start an embeddings, reconstructions, preprocess or repairs request in the background")
             .WithDescription("Same inputs as the synchronous endpoint plus `operation` (and `format` for the result). " +
                              "Answers 202 once the upload and the job are stored durably, with the job and a Location header; " +
                              "poll it, or follow /events. An `Idempotency-Key` header makes retries safe: the same key with the " +
-                             "same request returns the same job; a different request under a used key is a 422.")
+                             "same request returns the same job; a different request under a used key is a 422. `operation=repairs` takes " +
+                             "the fields of POST /v1/repairs and answers its result; its progress counts windows (epochs_done of epochs_total), " +
+                             "and it needs a ZUNA1.1 model (422).")
             .DisableAntiforgery()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -55,9 +58,9 @@ public static class JobsApi
     }
 
     private static async Task<Results<Accepted<JobSnapshot>, ProblemHttpResult>> SubmitAsync([AsParameters] JobForm form,
-        HttpContext http, IJobStore store, LocalJobs local, JobEvents events, IOptions<ZunaOptions> options)
+        HttpContext http, IJobStore store, LocalJobs local, JobEvents events, ModelHost host, IOptions<ZunaOptions> options)
     {
-        var submission = new JobSubmission(form, http, options.Value);
+        var submission = new JobSubmission(form, http, options.Value, host.Info);
         string? key = http.Request.Headers[IdempotencyKeyHeader];
         if (key is { Length: 0 or > 255 }) return Problem(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key", "Idempotency-Key must be 1 to 255 characters.");
         var job = await submission.JobAsync(form.File, hashContent: key is not null, http.RequestAborted);

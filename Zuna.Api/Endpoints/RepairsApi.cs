@@ -5,9 +5,6 @@ using Zuna.Api.Formatting;
 using Zuna.Api.Options;
 using Zuna.Api.Requests;
 using Zuna.Api.Telemetry;
-using Zuna.Engine.Fif;
-using Zuna.Engine.Outputs;
-using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Api.Endpoints;
 
@@ -43,16 +40,7 @@ public static class RepairsApi
         return TypedResults.Stream(async body =>
         {
             using (timer.Measure("serialize"))
-            {
-                if (output == OutputFormat.Fif)
-                {
-                    await FifWriter.WriteAsync(body, RepairFile.ToRecording(outcome.Result, RepairFile.Signal.Hybrid), http.RequestAborted);
-                    return;
-                }
-                var layout = RepairFile.Layout(outcome.Result, outcome.Model, outcome.Options, outcome.Noise);
-                if (output == OutputFormat.Json) await JsonLayoutWriter.WriteAsync(layout, body, http.RequestAborted);
-                else await SafeTensorsWriter.From(layout).WriteAsync(body, http.RequestAborted);
-            }
+                await RepairResultWriter.WriteAsync(outcome, output, body, http.RequestAborted);
         }, OutputFormats.ContentType(output), OutputFormats.DownloadName(form.File.FileName, output));
     }
 }

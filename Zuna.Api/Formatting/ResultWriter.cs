@@ -35,14 +35,6 @@ public static class ResultWriter
     /// <summary>How many numbers the result holds (its size in JSON is about 10 bytes each).</summary>
     public static long ValueCount(InferenceOutcome outcome) => outcome.Input.Epochs.LongLength + (outcome.Output?.LongLength ?? 0);
 
-    /// <summary>The whole result in memory (a job keeps it until it is fetched).</summary>
-    public static async Task<byte[]> ToBytesAsync(InferenceOutcome outcome, OutputFormat format, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        await WriteAsync(outcome, format, buffer, cancellationToken);
-        return buffer.ToArray();
-    }
-
     private static OutputLayout Layout(InferenceOutcome outcome)
     {
         var (request, input, output, model) = (outcome.Request, outcome.Input, outcome.Output, outcome.Model);

@@ -16,8 +16,8 @@ namespace Zuna.Api.Jobs;
 /// <see cref="Queue.InferenceQueue"/> can batch them together and with synchronous requests), runs each through the same
 /// <see cref="InferenceService"/> as the synchronous endpoints, renews its lease while it runs, and stores the outcome.
 /// </summary>
-public sealed class JobRunner(IJobStore store, LocalJobs local, InferenceService inference, ModelHost host, ZunaTelemetry telemetry,
-    IOptions<ZunaOptions> options, ILogger<JobRunner> logger) : BackgroundService
+public sealed class JobRunner(IJobStore store, LocalJobs local, InferenceService inference, RepairService repairs, ModelHost host,
+    ZunaTelemetry telemetry, IOptions<ZunaOptions> options, ILogger<JobRunner> logger) : BackgroundService
 {
     private readonly JobsOptions _options = options.Value.Jobs;
     private readonly CancellationTokenSource _shutdown = new();
@@ -91,22 +91,30 @@ public sealed class JobRunner(IJobStore store, LocalJobs local, InferenceService
 
     private async Task RunToStoreAsync(JobRow job, RunningJob run, CancellationToken token)
     {
-        var request = JsonSerializer.Deserialize<InferenceRequest>(job.Request)
-                      ?? throw new InvalidDataException($"Job {job.Id} has no request.");
         var format = Enum.Parse<OutputFormat>(job.Format, ignoreCase: true);
         var upload = new MemoryStream();
         await using (var input = await store.OpenInputAsync(job.Id, token))
             await input.CopyToAsync(upload, token);
         upload.Position = 0;
+        var writeResult = job.Operation == OperationNames.Name(Operation.Repair)
+            ? await RepairJob.RunAsync(repairs, job, upload, format, run, new PhaseTimer(telemetry), logger, token)
+            : await RunInferenceAsync(job, upload, format, run, token);
+        run.MarkStarted();
+        // Written straight into the store's chunks: a large result never sits whole in memory.
+        if (!await store.SucceedAsync(job.Id, Owner, writeResult, run.Progress, token))
+            logger.LogWarning("Job {JobId} finished here after its lease was lost; the replica that took it over stores its result", job.Id);
+    }
+
+    private async Task<Func<Stream, CancellationToken, Task>> RunInferenceAsync(JobRow job, MemoryStream upload, OutputFormat format, RunningJob run, CancellationToken token)
+    {
+        var request = JsonSerializer.Deserialize<InferenceRequest>(job.Request)
+                      ?? throw new InvalidDataException($"Job {job.Id} has no request.");
         // Model work turns "running" when the worker takes it (first progress report); preprocessing runs now.
         if (request.Operation == Operation.Preprocess) run.MarkStarted();
         var outcome = await inference.RunAsync(upload, job.FileName, request, new PhaseTimer(telemetry),
             new InlineProgress<Queue.WorkProgress>(run.Report), token);
         ResultWriter.EnsureWritable(outcome, format);
-        run.MarkStarted();
-        // Written straight into the store's chunks: a large result never sits whole in memory.
-        if (!await store.SucceedAsync(job.Id, Owner, (stream, ct) => ResultWriter.WriteAsync(outcome, format, stream, ct), run.Progress, token))
-            logger.LogWarning("Job {JobId} finished here after its lease was lost; the replica that took it over stores its result", job.Id);
+        return (destination, ct) => ResultWriter.WriteAsync(outcome, format, destination, ct);
     }
 
     private async Task StoreFailureAsync(JobRow job, RunningJob run, Exception e)

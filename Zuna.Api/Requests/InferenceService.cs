@@ -64,7 +64,7 @@ public sealed class InferenceService(RecordingLoader loader, InferenceQueue queu
         try
         {
             if (request.Operation == Operation.Repair)
-                throw new InvalidOptionException("repairs run through POST /v1/repairs (or `zuna repair`); repair jobs are not supported yet.");
+                throw new InvalidOptionException("repairs run through RepairService (POST /v1/repairs, repair jobs, `zuna repair`), not the inference path.");
             // Refuse early: no point parsing a 500 MB upload the worker will not take.
             if (request.Operation != Operation.Preprocess) EnsureAccepting();
             Preprocessed input;

@@ -1,6 +1,7 @@
 using Zuna.Api.Backend;
 using Zuna.Api.Queue;
 using Zuna.Api.Telemetry;
+using Zuna.Engine;
 using Zuna.Engine.Inference;
 using Zuna.Engine.Input;
 using Zuna.Engine.Preprocessing;
@@ -30,16 +31,22 @@ public sealed class RepairService(RecordingLoader loader, InferenceQueue queue, 
 
         var outputs = new Dictionary<int, float[]>();
         var prepared = plan.Prepared;
+        int windowsDone = 0;
         foreach (var windows in plan.Batches())
         {
             var first = windows[0];
+            // Each work counts its own windows; the caller sees windows done out of the whole recording's.
+            int before = windowsDone;
+            var windowProgress = progress is null ? null : new InlineProgress<WorkProgress>(p =>
+                progress.Report(p with { EpochsDone = before + p.EpochsDone, EpochsTotal = plan.Windows.Count }));
             int span = first.ChannelCount * first.Samples;
             var epochs = new float[windows.Count * span];
             for (int i = 0; i < windows.Count; i++) windows[i].MaskedInput().CopyTo(epochs, i * span);
             var input = new Preprocessed(epochs, windows.Count, first.ChannelCount, first.Samples, prepared.Positions, prepared.ChannelNames, null, null, null);
-            var work = new InferenceWork(Operation.Reconstruct, input, options.Sampler, options.Seed, cancellationToken, progress) { FirstNoiseIndex = first.Index };
+            var work = new InferenceWork(Operation.Reconstruct, input, options.Sampler, options.Seed, cancellationToken, windowProgress) { FirstNoiseIndex = first.Index };
             var output = await queue.Submit(work);
             for (int i = 0; i < windows.Count; i++) outputs[windows[i].Index] = output.AsSpan(i * span, span).ToArray();
+            windowsDone += windows.Count;
         }
         return new RepairOutcome(RepairAssembler.Assemble(plan, outputs), options, RepairNoise.FromSeed(options.Seed), host.Info!, warnings);
     }

@@ -26,8 +26,13 @@ public static class PreprocessedFile
                 TensorToWrite.Of(EegTensor, p.Epochs, p.EpochCount, p.ChannelCount, p.EpochSamples),
                 TensorToWrite.Of(PositionsTensor, p.ChannelPositions, p.ChannelCount, 3),
             ],
-            OutputMetadata.Describe(Operation.Preprocess, p, model: null));
+            WithAnnotations(OutputMetadata.Describe(Operation.Preprocess, p, model: null), p));
     }
+
+    /// <summary>The recording's annotations as <see cref="RepairFile.AnnotationsJson"/> lists them (seconds from its first
+    /// sample), so a viewer of the preprocessed input can show them on its time axis; nothing when there are none.</summary>
+    private static IReadOnlyList<(string Key, string Value)> WithAnnotations(IReadOnlyList<(string Key, string Value)> metadata, Preprocessed p) =>
+        p.Origin is { Annotations.Count: > 0 } origin ? [.. metadata, ("annotations", RepairFile.AnnotationsJson(origin.Annotations))] : metadata;
 
     /// <summary>
     /// Reads and checks a preprocessed file; anything missing or inconsistent is an <see cref="InvalidRecordingException"/>.

@@ -6,6 +6,7 @@ import { maskedInput } from "./edits";
 import { drawHeadMap } from "./headmap";
 import { drawHeatmap, drawProjection, project } from "./latents";
 import { CellSamples, Mask, Recording, SampleRate } from "./recording";
+import { Annotation, annotationsOf, infilledSpans, reconstructionErrors, repairFields } from "./repair";
 import { SafeTensors } from "./safetensors";
 import { TraceView } from "./traces";
 
@@ -18,7 +19,10 @@ let recording: Recording | null = null;
 let errors = new Map<string, number>();
 let job: { id: string; abort: AbortController } | null = null;
 let lastOperation = "reconstructions";
-let result: { blob: Blob; name: string; fields: [string, string][]; file: string } | null = null;
+let result: { blob: Blob; name: string; fields: [string, string][]; file: string; operation: string } | null = null;
+let recordingAnnotations: Annotation[] = [];
+/** The last repair's signals: the filtered recording under the hybrid or the full reconstruction. */
+let repair: { hybrid: Recording; full: Recording; added: string[] } | null = null;
 
 const view = new TraceView(byId<HTMLCanvasElement>("traces"), mask, {
   toggleBad: name => toggleBad(name),
@@ -49,7 +53,11 @@ async function load(chosen: File): Promise<void> {
   mask.segments.length = 0;
   errors = new Map();
   result = null;
+  repair = null;
+  byId("repair-view").hidden = true;
   view.show(recording);
+  recordingAnnotations = annotationsOf(preprocessed.metadata);
+  showAnnotations(recordingAnnotations);
   byId("latents").hidden = true;
   refreshMarks();
   setRunning(false);
@@ -74,6 +82,8 @@ function refreshMarks(): void {
     item.classList.toggle("bad", mask.badChannels.has(name));
     item.classList.toggle("added", view.added.has(name));
     item.dataset.channel = name;
+    const infilled = view.infilled?.get(name);
+    if (infilled) item.dataset.infilled = infilled.map(([a, b]) => `${a}-${b}`).join(","); // seconds, for tests and the curious
     item.append(label);
     const error = errors.get(name);
     if (error !== undefined) item.append(element("span", `rmse ${error.toFixed(3)}`, "error-value"));
@@ -122,10 +132,24 @@ function syncScroll(): void {
   byId("window").textContent = `${view.start.toFixed(2)}–${(view.start + view.span).toFixed(2)} s of ${view.duration.toFixed(1)} s`;
 }
 
+/** The annotations on the plot's time axis and in the list beside it (as text: descriptions come from files). */
+function showAnnotations(list: Annotation[]): void {
+  view.annotations = list;
+  const items = byId<HTMLUListElement>("annotations");
+  items.replaceChildren(...list.map(a => {
+    const item = element("li", `${a.onset.toFixed(2)} s +${a.duration.toFixed(2)} s: ${a.description}${a.ch_names.length ? ` (${a.ch_names.join(", ")})` : ""}`);
+    item.dataset.description = a.description;
+    return item;
+  }));
+  byId("annotations-section").hidden = list.length === 0;
+}
+
 /** The form fields of a job for the current marks (the upload itself is chosen in upload()). */
 function fields(operation: string): [string, string][] {
   const f: [string, string][] = [["operation", operation], ["format", "safetensors"]];
-  if (mask.badChannels.size > 0) f.push(["bad_channels", [...mask.badChannels].join(",")]);
+  // A repair takes the marks as its own fields (and the recording itself); the other jobs as zeroed input.
+  if (operation === "repairs") f.push(...repairFields(mask));
+  else if (mask.badChannels.size > 0) f.push(["bad_channels", [...mask.badChannels].join(",")]);
   const targets = byId<HTMLInputElement>("targets").value.trim();
   if (targets) f.push(["target_channels", targets]);
   if (operation !== "embeddings") {
@@ -136,17 +160,17 @@ function fields(operation: string): [string, string][] {
   return f;
 }
 
-/** The recording as chosen, or the preprocessed input with the segments' cells zeroed when there are segments. */
-function upload(): { blob: Blob; name: string } {
-  if (mask.segments.length === 0 || !preprocessed) return { blob: file!, name: file!.name };
+/** The recording as chosen, or (not for a repair) the preprocessed input with the segments' cells zeroed when there are segments. */
+function upload(operation: string): { blob: Blob; name: string } {
+  if (operation === "repairs" || mask.segments.length === 0 || !preprocessed) return { blob: file!, name: file!.name };
   return { blob: maskedInput(preprocessed, mask).serialize(), name: `${baseName(file!.name)}.edited.safetensors` };
 }
 
 function updateCurl(): void {
   if (!file) return;
-  const { name } = mask.segments.length > 0 ? { name: `${baseName(file.name)}.edited.safetensors` } : file;
+  const { name } = upload(lastOperation);
   byId("curl").textContent = curlCommand(location.origin, name, fields(lastOperation), api.apiKey !== "");
-  byId("download-input").hidden = mask.segments.length === 0;
+  byId("download-input").hidden = mask.segments.length === 0 || lastOperation === "repairs";
 }
 
 function setRunning(running: boolean): void {
@@ -158,7 +182,7 @@ async function run(operation: string): Promise<void> {
   if (!file || !recording) return;
   lastOperation = operation;
   updateCurl();
-  const { blob, name } = upload();
+  const { blob, name } = upload(operation);
   const form = new FormData();
   form.append("file", blob, name);
   const sent = fields(operation);
@@ -176,8 +200,8 @@ async function run(operation: string): Promise<void> {
       return;
     }
     const bytes = await api.bytes("GET", `/v1/jobs/${submitted.id}/result`);
-    result = { blob: new Blob([bytes]), name: `${baseName(file.name)}.${operation}.safetensors`, fields: sent, file: name };
-    show(operation, SafeTensors.parse(bytes));
+    result = { blob: new Blob([bytes]), name: `${baseName(file.name)}.${operation}.safetensors`, fields: sent, file: name, operation };
+    if (operation === "repairs") showRepair(SafeTensors.parse(bytes)); else show(operation, SafeTensors.parse(bytes));
     byId("results").hidden = false;
     byId("download-fif").hidden = operation === "embeddings";
   } catch (e) {
@@ -194,7 +218,8 @@ function showProgress(s: JobSnapshot): void {
     const stepShare = p.steps_total > 0 ? p.steps_done / p.steps_total : 0;
     progress.value = Math.min(1, (p.epochs_done + stepShare * (p.epochs_total - p.epochs_done > 0 ? 1 : 0)) / p.epochs_total);
   }
-  say(`Job ${s.id}: ${s.status}${p ? ` — epochs ${p.epochs_done}/${p.epochs_total}, step ${p.steps_done}/${p.steps_total}` : ""}`);
+  const unit = s.operation === "repairs" ? "windows" : "epochs";
+  say(`Job ${s.id}: ${s.status}${p ? ` — ${unit} ${p.epochs_done}/${p.epochs_total}, step ${p.steps_done}/${p.steps_total}` : ""}`);
 }
 
 function show(operation: string, file: SafeTensors): void {
@@ -204,6 +229,13 @@ function show(operation: string, file: SafeTensors): void {
     return;
   }
   const reconstruction = Recording.fromResult(file, "reconstruction");
+  if (repair) {
+    // Back from a repair's volts to the recording's z-units.
+    repair = null;
+    byId("repair-view").hidden = true;
+    view.show(recording!);
+    showAnnotations(recordingAnnotations);
+  }
   view.setOverlay(reconstruction);
   errors = new Map();
   for (let c = 0; c < reconstruction.channelCount; c++) {
@@ -218,6 +250,31 @@ function show(operation: string, file: SafeTensors): void {
   refreshMarks();
   say(`Reconstruction: ${reconstruction.channelCount} channels (${view.added.size} added), seed ${file.metadata["seed"] ?? "?"}, ${file.metadata["steps"] ?? "?"} steps. Grey: original, blue: reconstruction, orange: added electrodes.`);
   byId("results").dataset.seed = file.metadata["seed"] ?? "";
+}
+
+/** A repair result: the filtered recording under the hybrid (or full) reconstruction, in volts, infilled cells shaded. */
+function showRepair(file: SafeTensors): void {
+  const added = JSON.parse(file.metadata["upsampled_channels"] ?? "[]") as string[];
+  repair = { hybrid: Recording.fromChannels(file, "hybrid"), full: Recording.fromChannels(file, "full_reconstruction"), added };
+  view.show(Recording.fromChannels(file, "preprocessed"));
+  view.infilled = infilledSpans(file);
+  byId("repair-view").hidden = false;
+  showRepairSignal();
+  errors = reconstructionErrors(file);
+  const infill = annotationsOf(file.metadata);
+  showAnnotations([...recordingAnnotations, ...infill]);
+  refreshMarks();
+  say(`Repair: ${repair.hybrid.channelCount} channels (${added.length} added), ${infill.length} infilled span(s), seed ${file.metadata["seed"] ?? "?"}, ` +
+    `${file.metadata["steps"] ?? "?"} steps. Grey: filtered recording, blue: ${signalName()}, orange: added electrodes, violet: infilled cells. Error: µV RMS outside the infilled cells (full reconstruction).`);
+  byId("results").dataset.seed = file.metadata["seed"] ?? "";
+}
+
+function signalName(): string { return byId<HTMLSelectElement>("repair-signal").value === "full" ? "full reconstruction" : "hybrid"; }
+
+function showRepairSignal(): void {
+  if (!repair) return;
+  view.setOverlay(byId<HTMLSelectElement>("repair-signal").value === "full" ? repair.full : repair.hybrid, repair.added);
+  refreshMarks();
 }
 
 function showLatents(file: SafeTensors): void {
@@ -237,13 +294,15 @@ function showLatents(file: SafeTensors): void {
 async function downloadFif(): Promise<void> {
   if (!result) return;
   const form = new FormData();
-  form.append("file", upload().blob, result.file);
+  form.append("file", upload(result.operation).blob, result.file);
   const seed = byId("results").dataset.seed;
   for (const [k, v] of result.fields) if (k !== "operation" && k !== "format" && k !== "seed") form.append(k, v);
   if (seed) form.append("seed", seed); // the same seed gives the same reconstruction
-  say("Reconstructing again as FIF (volts)…");
+  const repairing = result.operation === "repairs";
+  say(repairing ? "Repairing again as FIF (the hybrid, volts)…" : "Reconstructing again as FIF (volts)…");
   try {
-    saveBlob(new Blob([await api.bytes("POST", "/v1/reconstructions?format=fif", form)]), `${baseName(file!.name)}.reconstruction_raw.fif`);
+    saveBlob(new Blob([await api.bytes("POST", repairing ? "/v1/repairs?format=fif" : "/v1/reconstructions?format=fif", form)]),
+      `${baseName(file!.name)}.${repairing ? "hybrid" : "reconstruction"}_raw.fif`);
     say("FIF saved.");
   } catch (e) { say(`Failed: ${(e as Error).message}`, true); }
 }
@@ -268,7 +327,8 @@ byId("cancel").addEventListener("click", () => {
 });
 byId("download").addEventListener("click", () => { if (result) saveBlob(result.blob, result.name); });
 byId("download-fif").addEventListener("click", () => void downloadFif());
-byId("download-input").addEventListener("click", () => { if (file) { const u = upload(); saveBlob(u.blob, u.name); } });
+byId("download-input").addEventListener("click", () => { if (file) { const u = upload(lastOperation); saveBlob(u.blob, u.name); } });
+byId("repair-signal").addEventListener("change", showRepairSignal);
 byId("copy-curl").addEventListener("click", () => {
   const text = byId("curl").textContent ?? "";
   navigator.clipboard?.writeText(text).then(() => say("curl command copied."), () => say("Copy failed: select the command and copy it by hand.", true));

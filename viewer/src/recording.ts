@@ -68,6 +68,16 @@ export class Recording {
     }
     return new Recording(names, file.floats("chan_pos"), traces, file.metadata);
   }
+
+  /** From a repair result: a continuous [C, N] tensor named `tensor` (volts), chan_pos, channel_names. */
+  static fromChannels(file: SafeTensors, tensor: string): Recording {
+    const [channels, samples] = file.tensor(tensor).shape;
+    const data = file.floats(tensor);
+    const names = JSON.parse(file.metadata["channel_names"] ?? "[]") as string[];
+    if (names.length !== channels) throw new Error(`channel_names lists ${names.length} names for ${channels} channels`);
+    const traces = names.map((_, c) => new Trace(data.slice(c * samples, (c + 1) * samples)));
+    return new Recording(names, file.floats("chan_pos"), traces, file.metadata);
+  }
 }
 
 /** Cells (channel × 32-sample token) the model is asked to fill: whole bad channels and the tokens under each segment. */

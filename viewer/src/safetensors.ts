@@ -1,7 +1,7 @@
 // The safetensors container (8-byte little-endian header length, JSON header, raw little-endian data): every result
 // of the service and its preprocessed input format. Read in the browser so results are never turned into JSON text.
 
-export type Tensor = { dtype: string; shape: number[]; data: Float32Array<ArrayBuffer> | BigInt64Array<ArrayBuffer> };
+export type Tensor = { dtype: string; shape: number[]; data: Float32Array<ArrayBuffer> | BigInt64Array<ArrayBuffer> | Uint8Array<ArrayBuffer> };
 
 export class SafeTensors {
   constructor(readonly metadata: Record<string, string>, readonly tensors: Map<string, Tensor>) {}
@@ -20,6 +20,7 @@ export class SafeTensors {
       const bytes = buffer.slice(base + data_offsets[0], base + data_offsets[1]); // a copy: aligned for the typed array
       if (dtype === "F32") tensors.set(name, { dtype, shape, data: new Float32Array(bytes) });
       else if (dtype === "I64") tensors.set(name, { dtype, shape, data: new BigInt64Array(bytes) });
+      else if (dtype === "U8") tensors.set(name, { dtype, shape, data: new Uint8Array(bytes) });
     }
     return new SafeTensors(metadata, tensors);
   }
@@ -33,6 +34,12 @@ export class SafeTensors {
   floats(name: string): Float32Array<ArrayBuffer> {
     const t = this.tensor(name);
     if (!(t.data instanceof Float32Array)) throw new Error(`tensor '${name}' is ${t.dtype}, expected F32`);
+    return t.data;
+  }
+
+  bytes(name: string): Uint8Array<ArrayBuffer> {
+    const t = this.tensor(name);
+    if (!(t.data instanceof Uint8Array)) throw new Error(`tensor '${name}' is ${t.dtype}, expected U8`);
     return t.data;
   }
 

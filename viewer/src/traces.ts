@@ -4,9 +4,10 @@
 // (with shift: for the channel under the pointer only), a click on a channel's name toggles it bad.
 
 import { CellSamples, Mask, Recording, SampleRate, Trace } from "./recording";
+import type { Annotation } from "./repair";
 
 const Gutter = 110, AxisHeight = 24;
-export const Colors = { original: "#2b2b2b", underlay: "#9aa0a6", reconstruction: "#1a66d9", added: "#e8590c", bad: "#c92a2a", mask: "rgba(250, 82, 82, 0.22)", selection: "rgba(26, 102, 217, 0.15)" };
+export const Colors = { original: "#2b2b2b", underlay: "#9aa0a6", reconstruction: "#1a66d9", added: "#e8590c", bad: "#c92a2a", mask: "rgba(250, 82, 82, 0.22)", infilled: "rgba(132, 94, 247, 0.25)", annotation: "#2f9e44", selection: "rgba(26, 102, 217, 0.15)" };
 
 export type TraceViewEvents = { toggleBad(name: string): void; addSegment(start: number, end: number, channel: string | null): void; viewChanged(): void };
 
@@ -14,6 +15,10 @@ export class TraceView {
   recording: Recording | null = null;
   overlay: Recording | null = null;
   added = new Set<string>();
+  /** A repair's infilled cells per channel, [start, end) seconds (from the result's mask); null before a repair. */
+  infilled: Map<string, [number, number][]> | null = null;
+  /** Spans shown on the time axis with their text: the recording's annotations, then a repair's ZUNA1.1_infilled ones. */
+  annotations: Annotation[] = [];
   start = 0;
   span = 10;
   gain = 1;
@@ -36,6 +41,7 @@ export class TraceView {
   show(recording: Recording): void {
     this.recording = recording;
     this.overlay = null;
+    this.infilled = null;
     this.added.clear();
     this.channelScale.clear();
     for (let c = 0; c < recording.channelCount; c++) this.channelScale.set(recording.names[c], 1 / (3 * recording.traces[c].spread()));
@@ -44,11 +50,13 @@ export class TraceView {
     this.draw();
   }
 
-  setOverlay(reconstruction: Recording): void {
+  /** <paramref name="added"/>: electrodes the model added (a repair lists them; else those the recording lacks). */
+  setOverlay(reconstruction: Recording, added?: Iterable<string>): void {
     this.overlay = reconstruction;
-    this.added = new Set(reconstruction.names.filter(n => this.recording?.indexOf(n) === -1));
+    this.added = new Set(added ?? reconstruction.names.filter(n => this.recording?.indexOf(n) === -1));
     for (let c = 0; c < reconstruction.channelCount; c++)
-      if (!this.channelScale.has(reconstruction.names[c])) this.channelScale.set(reconstruction.names[c], 1 / (3 * reconstruction.traces[c].spread()));
+      if (!this.channelScale.has(reconstruction.names[c]) || this.added.has(reconstruction.names[c]))
+        this.channelScale.set(reconstruction.names[c], 1 / (3 * reconstruction.traces[c].spread()));
     this.draw();
   }
 
@@ -75,7 +83,7 @@ export class TraceView {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     const rows = this.rows;
-    let drawnTraces = 0, drawnMaskRanges = 0;
+    let drawnTraces = 0, drawnMaskRanges = 0, drawnInfilled = 0;
     if (rows.length > 0) {
       const plotWidth = width - Gutter, rowHeight = (height - AxisHeight) / rows.length;
       const totalCells = Math.ceil(this.duration * SampleRate / CellSamples);
@@ -89,7 +97,8 @@ export class TraceView {
         ctx.fillStyle = this.mask.badChannels.has(name) ? Colors.bad : this.added.has(name) ? Colors.added : Colors.original;
         ctx.fillText(name, 6, mid, Gutter - 10); // canvas text: never parsed as markup
         const k = (this.channelScale.get(name) ?? 1) * this.gain * rowHeight / 2;
-        const original = this.recording?.traces[this.recording.indexOf(name)];
+        // An added electrode has no recorded signal (a repair's input holds zeros there): only its reconstruction is drawn.
+        const original = this.added.has(name) ? undefined : this.recording?.traces[this.recording.indexOf(name)];
         const reconstructed = this.overlay?.traces[this.overlay.indexOf(name)];
         ctx.save();
         // Each trace stays within its own row and half of each neighbour, so one wild channel cannot cover the others.
@@ -106,7 +115,15 @@ export class TraceView {
           ctx.fillRect(x0, top, x1 - x0, rowHeight);
           drawnMaskRanges++;
         }
+        for (const [a, b] of this.infilled?.get(name) ?? []) {
+          const x0 = Math.max(Gutter, secondsToX(a)), x1 = Math.min(width, secondsToX(b));
+          if (x1 <= x0) continue;
+          ctx.fillStyle = Colors.infilled;
+          ctx.fillRect(x0, top, x1 - x0, rowHeight);
+          drawnInfilled++;
+        }
       });
+      canvas.dataset.drawnAnnotations = String(this.drawAnnotations(ctx, rows, rowHeight, width, height, secondsToX));
       if (this.drag) {
         const x0 = Math.min(this.drag.x0, this.drag.x1), x1 = Math.max(this.drag.x0, this.drag.x1);
         ctx.fillStyle = Colors.selection;
@@ -118,7 +135,33 @@ export class TraceView {
     // What this frame drew, for the browser test and for anyone checking the page from the console.
     canvas.dataset.drawnTraces = String(drawnTraces);
     canvas.dataset.drawnMaskRanges = String(drawnMaskRanges);
+    canvas.dataset.drawnInfilledRanges = String(drawnInfilled);
     canvas.dataset.rows = String(rows.length);
+  }
+
+  /** Each visible annotation: a line at its onset over its channels' rows (all rows when it lists none), a bar for its
+   *  duration just above the axis, and its text beside the line — canvas text, so markup in a description stays text. */
+  private drawAnnotations(ctx: CanvasRenderingContext2D, rows: string[], rowHeight: number, width: number, height: number,
+    secondsToX: (t: number) => number): number {
+    const axis = height - AxisHeight;
+    let drawn = 0;
+    ctx.save();
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textBaseline = "bottom";
+    for (const a of this.annotations) {
+      const x0 = secondsToX(a.onset), x1 = secondsToX(a.onset + a.duration);
+      if (x1 < Gutter || x0 > width) continue;
+      const listed = a.ch_names.map(n => rows.indexOf(n)).filter(r => r >= 0);
+      const spans = listed.length > 0 ? listed.map(r => [r * rowHeight, (r + 1) * rowHeight]) : [[0, axis]];
+      ctx.strokeStyle = Colors.annotation; ctx.fillStyle = Colors.annotation; ctx.lineWidth = 1;
+      const left = Math.max(Gutter, x0);
+      for (const [top, bottom] of spans) { ctx.beginPath(); ctx.moveTo(left + 0.5, top); ctx.lineTo(left + 0.5, bottom); ctx.stroke(); }
+      ctx.fillRect(left, axis - 4, Math.max(1, Math.min(width, x1) - left), 3);
+      ctx.fillText(a.description, left + 3, axis - 5, Math.max(40, Math.min(width, x1) - left + 80));
+      drawn++;
+    }
+    ctx.restore();
+    return drawn;
   }
 
   private drawTrace(ctx: CanvasRenderingContext2D, trace: Trace, mid: number, k: number, plotWidth: number, color: string): void {
