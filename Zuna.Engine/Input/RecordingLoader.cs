@@ -13,7 +13,7 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
     public const int HeadBytes = 64;
 
     /// <summary>The readers of this build, most specific content checks first.</summary>
-    public static RecordingLoader Default { get; } = new([new FifRecordingReader(), new PreprocessedRecordingReader(), new Edf.EdfRecordingReader(), new BrainVision.BrainVisionRecordingReader(), new Arrays.CsvRecordingReader()]);
+    public static RecordingLoader Default { get; } = new([new FifRecordingReader(), new PreprocessedRecordingReader(), new Edf.EdfRecordingReader(), new BrainVision.BrainVisionRecordingReader(), new Arrays.CsvRecordingReader(), new Eeglab.EeglabRecordingReader()]);
 
     public IReadOnlyList<IRecordingReader> Readers { get; } = readers;
 
@@ -33,6 +33,7 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
             {
                 RecordingContent.Continuous c => Preprocessor.Run(c.Recording, options.Preprocess),
                 RecordingContent.Epochs e => ChannelEditing.ZeroChannels(e.Preprocessed, options.BadChannels),
+                RecordingContent.RawEpochs r => Epochs.EpochsPreprocessor.Run(r.Recording, options.Preprocess),
                 _ => throw new InvalidOperationException($"unknown content {content.GetType().Name}"),
             };
             return ChannelEditing.AddTargetChannels(epochs, options.Targets);
@@ -55,7 +56,7 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
             content = reader.Read(source);
         return content is RecordingContent.Continuous c
             ? c.Recording
-            : throw new InvalidRecordingException($"{source.Name} holds preprocessed epochs; this operation needs a continuous recording such as FIF.");
+            : throw new InvalidRecordingException($"{source.Name} holds epochs; this operation needs a continuous recording such as FIF.");
     }
 
     /// <summary>The reader for this file: the first that recognises its first bytes, else the first that takes its extension.</summary>
