@@ -30,15 +30,32 @@ internal sealed class JobSubmission
     /// <summary>A job for one uploaded file. <paramref name="hashContent"/>: include the file's bytes in the fingerprint (Idempotency-Key).</summary>
     public async Task<NewJob> JobAsync(IFormFile file, bool hashContent, CancellationToken cancellationToken)
     {
-        var text = new StringBuilder(Parameters()).Append('\n').Append(file.FileName).Append('\n');
+        string? hash = null;
         if (hashContent)
         {
             await using var content = file.OpenReadStream();
-            text.Append(Convert.ToHexString(await SHA256.HashDataAsync(content, cancellationToken)));
+            hash = Convert.ToHexString(await SHA256.HashDataAsync(content, cancellationToken));
         }
+        return Job(file.FileName, [], hash, file.OpenReadStream);
+    }
+
+    /// <summary>A job for a recording with companion files, stored as one zip of them all (see <see cref="UploadParts"/>).</summary>
+    public async Task<NewJob> JobAsync(IFormFile file, IReadOnlyList<IFormFile> companions, bool hashContent, CancellationToken cancellationToken)
+    {
+        if (companions.Count == 0) return await JobAsync(file, hashContent, cancellationToken);
+        byte[] bundle = await UploadParts.BundleAsync(file, companions, cancellationToken);
+        return Job(file.FileName, companions.Select(c => c.FileName), hashContent ? Convert.ToHexString(SHA256.HashData(bundle)) : null,
+            () => new MemoryStream(bundle, writable: false));
+    }
+
+    private NewJob Job(string fileName, IEnumerable<string> companionNames, string? contentHash, Func<Stream> open)
+    {
+        var text = new StringBuilder(Parameters()).Append('\n').Append(fileName).Append('\n');
+        foreach (string companion in companionNames) text.Append(companion).Append('\n');
+        text.Append(contentHash);
         string fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-        return new NewJob(Guid.NewGuid(), OperationNames.Name(_request.Operation), _format.ToString().ToLowerInvariant(), file.FileName,
-            JsonSerializer.Serialize(_request), fingerprint, file.OpenReadStream);
+        return new NewJob(Guid.NewGuid(), OperationNames.Name(_request.Operation), _format.ToString().ToLowerInvariant(), fileName,
+            JsonSerializer.Serialize(_request), fingerprint, open);
     }
 
     /// <summary>Refuses a submission past Zuna:Jobs:MaxQueued (429).</summary>
@@ -51,5 +68,5 @@ internal sealed class JobSubmission
     /// <summary>The fields as the client sent them (not the random seed drawn when none was given), so a retry matches.</summary>
     private string Parameters() => string.Join('|',
         _form.OperationText, _form.Format, _form.BadChannelsText, _form.TargetChannelsText, _form.TargetHeadFrameText, _form.StepsText,
-        _form.CfgText, _form.SeedText, _form.DataNormText);
+        _form.CfgText, _form.SeedText, _form.DataNormText, _form.SampleRateText, _form.UnitsText);
 }

@@ -15,9 +15,6 @@ public static class EpochsPreprocessor
     /// <summary>The model's patch length; an epoch must hold whole patches.</summary>
     private const int PatchSamples = 32;
 
-    /// <summary>Longest epoch the model takes (1600 samples = 6.25 s at 256 Hz).</summary>
-    public const int MaxEpochSamples = 1600;
-
     public static Preprocessed Run(EpochedRecording epochs, PreprocessOptions options)
     {
         ArgumentNullException.ThrowIfNull(epochs);
@@ -34,9 +31,9 @@ public static class EpochsPreprocessor
         bool resample = Stages.NeedsResampling(epochs.SampleRate);
         double ratio = Stages.TargetRate / epochs.SampleRate;
         int t = resample ? FftResampler.OutputLength(epochs.EpochSamples, ratio) : epochs.EpochSamples;
-        if (t % PatchSamples != 0 || t > MaxEpochSamples)
+        if (t % PatchSamples != 0 || t > PreprocessOptions.MaxEpochSamples)
             throw new InvalidRecordingException(
-                $"{epochs.Source}: its epochs last {t} samples at 256 Hz; the model takes epochs of a multiple of {PatchSamples} samples, at most {MaxEpochSamples} ({MaxEpochSamples / Stages.TargetRate} s).");
+                $"{epochs.Source}: its epochs last {t} samples at 256 Hz; epochs must hold a multiple of {PatchSamples} samples, at most {PreprocessOptions.MaxEpochSamples} (the loaded model checks its own limit).");
 
         var output = new float[(long)epochs.EpochCount * channelCount * t];
         Parallel.For(0, epochs.EpochCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, e =>
