@@ -62,6 +62,17 @@ public class EeglabInputTests
     }
 
     [Fact]
+    public void TruncatedOrDamagedV73FilesAreRefused()
+    {
+        var bytes = File.ReadAllBytes(SharedData.Path("data/formats/eeglab/synthetic/s_set_v73_12ch_200hz.set"));
+        foreach (int length in new[] { 520, 600, 4096, bytes.Length / 2 })
+            Assert.Contains("MAT v7.3", MalformedInput.Refused(bytes[..length], "x.set"));
+        var damaged = (byte[])bytes.Clone();
+        Array.Clear(damaged, 520, 64); // the HDF5 superblock after its signature
+        Assert.Contains("MAT v7.3", MalformedInput.Refused(damaged, "x.set"));
+    }
+
+    [Fact]
     public void SizesThatDisagreeAreRefused()
     {
         var bytes = File.ReadAllBytes(SharedData.Path("data/formats/eeglab/synthetic/s_set_embedded_nolocs_16ch_128hz.set"));
@@ -86,6 +97,7 @@ public class EeglabInputTests
     [InlineData("eeglab/synthetic/s_set_embedded_nolocs_16ch_128hz.set", 21)]
     [InlineData("eeglab/synthetic/s_set_fdt_chanlocs_20ch_250hz.set", 22)]
     [InlineData("eeglab/eeglab/eeglab_data.set", 23)]
+    [InlineData("eeglab/synthetic/s_set_v73_12ch_200hz.set", 24)]
     public void RandomMutationsEndInTypedErrorsOnly(string file, int seed)
     {
         var bytes = File.ReadAllBytes(SharedData.Path("data/formats/" + file));

@@ -26,6 +26,15 @@ public sealed class HttpFormatsJobsTests(SharedServer shared) : IClassFixture<Sh
         form.Add(content, field, Path.GetFileName(relative));
     }
 
+    /// <summary>A preprocess request: <paramref name="files"/> as `file` parts, <paramref name="parts"/> as `parts`.</summary>
+    private static MultipartFormDataContent Preprocess(string[] files, params string[] parts)
+    {
+        var form = new MultipartFormDataContent { { new StringContent("preprocess"), "operation" } };
+        foreach (string file in files) Add(form, "file", file);
+        foreach (string part in parts) Add(form, "parts", part);
+        return form;
+    }
+
     private async Task<long[]> ResultShapeAsync(JsonElement job)
     {
         var result = await _client.GetAsync(job.GetProperty("result_url").GetString());
@@ -37,11 +46,7 @@ public sealed class HttpFormatsJobsTests(SharedServer shared) : IClassFixture<Sh
     [Fact]
     public async Task AJobTakesBrainVisionAsThreeParts()
     {
-        var form = new MultipartFormDataContent { { new StringContent("preprocess"), "operation" } };
-        Add(form, "file", Bv + ".vhdr");
-        Add(form, "parts", Bv + ".vmrk");
-        Add(form, "parts", Bv + ".eeg");
-        var response = await _client.PostAsync("/v1/jobs", form);
+        var response = await _client.PostAsync("/v1/jobs", Preprocess([Bv + ".vhdr"], Bv + ".vmrk", Bv + ".eeg"));
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         var job = await BatchTests.UntilAsync(_client, response.Headers.Location!.ToString(), j => j.GetProperty("status").GetString() is "succeeded" or "failed");
         Assert.True(job.GetProperty("status").GetString() == "succeeded", job.ToString());
@@ -52,14 +57,8 @@ public sealed class HttpFormatsJobsTests(SharedServer shared) : IClassFixture<Sh
     [Fact]
     public async Task ABatchGroupsCompanionsByStem()
     {
-        var form = new MultipartFormDataContent { { new StringContent("preprocess"), "operation" } };
-        Add(form, "file", Bv + ".vhdr");
-        Add(form, "file", Set + ".set");
-        Add(form, "file", "edf/eeglab/test.edf");
-        Add(form, "parts", Set + ".fdt");
-        Add(form, "parts", Bv + ".eeg");
-        Add(form, "parts", Bv + ".vmrk");
-        var response = await _client.PostAsync("/v1/batches", form);
+        var response = await _client.PostAsync("/v1/batches",
+            Preprocess([Bv + ".vhdr", Set + ".set", "edf/eeglab/test.edf"], Set + ".fdt", Bv + ".eeg", Bv + ".vmrk"));
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         var batch = await BatchTests.UntilAsync(_client, response.Headers.Location!.ToString(), b => b.GetProperty("status").GetString() == "completed");
         var items = batch.GetProperty("items").EnumerateArray().ToList();
@@ -72,11 +71,7 @@ public sealed class HttpFormatsJobsTests(SharedServer shared) : IClassFixture<Sh
     [Fact]
     public async Task ABatchPartThatMatchesNoRecordingIsA400()
     {
-        var form = new MultipartFormDataContent { { new StringContent("preprocess"), "operation" } };
-        Add(form, "file", Bv + ".vhdr");
-        Add(form, "file", Set + ".set");
-        Add(form, "parts", "brainvision/synthetic/s_bv_int32_data.dat");
-        var response = await _client.PostAsync("/v1/batches", form);
+        var response = await _client.PostAsync("/v1/batches", Preprocess([Bv + ".vhdr", Set + ".set"], "brainvision/synthetic/s_bv_int32_data.dat"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("s_bv_int32_data.dat", await response.Content.ReadAsStringAsync());
     }
