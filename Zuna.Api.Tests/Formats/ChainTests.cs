@@ -10,7 +10,7 @@ namespace Zuna.Api.Tests.Formats;
 /// </summary>
 public class ChainTests
 {
-    public static IEnumerable<object[]> Continuous => FormatCase.Of("edf", "bdf", "brainvision", "csv");
+    public static IEnumerable<object[]> Continuous => FormatCase.Of("edf", "bdf", "brainvision", "csv", "eeglab");
 
     [Theory]
     [MemberData(nameof(Continuous))]

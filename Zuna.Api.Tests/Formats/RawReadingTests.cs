@@ -8,7 +8,7 @@ namespace Zuna.Api.Tests.Formats;
 /// </summary>
 public class RawReadingTests
 {
-    public static IEnumerable<object[]> Continuous => FormatCase.Of("edf", "bdf", "brainvision", "csv");
+    public static IEnumerable<object[]> Continuous => FormatCase.Of("edf", "bdf", "brainvision", "csv", "eeglab");
 
     [Theory]
     [MemberData(nameof(Continuous))]

@@ -16,7 +16,7 @@ public sealed class OpenApiFormTests(SharedServer shared) : IClassFixture<Shared
         var document = await shared.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var job = Form(document, "/v1/jobs");
         var fields = job.GetProperty("properties");
-        Assert.Equal(["file", "bad_channels", "target_channels", "target_head_frame", "steps", "sampler", "cfg", "seed", "data_norm",
+        Assert.Equal(["file", "parts", "bad_channels", "target_channels", "target_head_frame", "sfreq", "units", "steps", "sampler", "cfg", "seed", "data_norm",
                 "segment_sec", "highpass_hz", "repair_channels", "bad_segments", "bad_token_overlap", "use_fif_annotations", "operation", "format"],
             fields.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["file", "operation"], job.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
@@ -33,7 +33,7 @@ public sealed class OpenApiFormTests(SharedServer shared) : IClassFixture<Shared
         foreach (var field in fields.EnumerateObject())
         {
             Assert.False(string.IsNullOrWhiteSpace(field.Value.GetProperty("description").GetString()), field.Name);
-            if (field.Name is "file" or "target_head_frame" or "use_fif_annotations") continue;
+            if (field.Name is "file" or "parts" or "target_head_frame" or "use_fif_annotations") continue;
             // Swagger UI pre-fills (and sends) the first example: "" for every optional field, a real value after it.
             var examples = field.Value.GetProperty("examples").EnumerateArray().Select(e => e.ToString()).ToList();
             Assert.True(field.Name == "operation" ? examples[0] == "embeddings" : examples is ["", _], $"{field.Name}: {string.Join("|", examples)}");

@@ -30,7 +30,7 @@ public sealed class SwaggerTryItOutTests
         foreach (var path in Uploads.Select(row => (string)row[0]))
         {
             var operation = await browser.TryItOutAsync("post", path);
-            await operation.Locator("input[type=file]").SetInputFilesAsync(ZunaServer.SamplePath);
+            await operation.Locator("input[type=file]").First.SetInputFilesAsync(ZunaServer.SamplePath); // the `file` field; `parts` (companions) comes after it
             statuses[path] = await SwaggerBrowser.ExecuteAsync(operation);
             if (!statuses[path].StartsWith('2'))
                 statuses[path] += ": " + await SwaggerBrowser.ResponseBodyAsync(operation);
@@ -49,7 +49,7 @@ public sealed class SwaggerTryItOutTests
         await using var browser = await SwaggerBrowser.OpenAsync(client.BaseAddress!);
 
         var operation = await browser.TryItOutAsync("post", "/v1/embeddings");
-        await operation.Locator("input[type=file]").SetInputFilesAsync(ZunaServer.SamplePath);
+        await operation.Locator("input[type=file]").First.SetInputFilesAsync(ZunaServer.SamplePath); // the `file` field; `parts` (companions) comes after it
         Assert.StartsWith("401", await SwaggerBrowser.ExecuteAsync(operation));
 
         await browser.Page.Locator("button.authorize").First.ClickAsync();

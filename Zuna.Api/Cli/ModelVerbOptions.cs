@@ -25,12 +25,14 @@ internal sealed class ModelVerbOptions
     public Option<bool> HeadFrame { get; } = new("--target-head-frame") { Description = "Place added electrodes in the head frame (the original uses the montage's 'mri' frame)." };
     public Option<bool> NoHighPass { get; } = new("--no-highpass") { Description = "Skip the 0.5 Hz high-pass." };
     public Option<bool> NoAverageReference { get; } = new("--no-average-reference") { Description = "Skip the average reference." };
+    public ArrayInputOptions Arrays { get; } = new();
 
     public void AddTo(Command command)
     {
         command.Arguments.Add(Input);
         foreach (var option in new Option[] { ModelDir, Device, Dtype, Threads, BatchEpochs, BadChannels, TargetChannels, HeadFrame, NoHighPass, NoAverageReference })
             command.Options.Add(option);
+        Arrays.AddTo(command);
     }
 
     /// <summary>The options that concern the model and the recording only (for verbs with their own preprocessing, like repair).</summary>
@@ -39,6 +41,7 @@ internal sealed class ModelVerbOptions
         command.Arguments.Add(Input);
         foreach (var option in new Option[] { ModelDir, Device, Dtype, Threads, BatchEpochs, TargetChannels })
             command.Options.Add(option);
+        Arrays.AddTo(command);
     }
 
     public Preprocessed LoadInput(ParseResult parse)
@@ -54,7 +57,7 @@ internal sealed class ModelVerbOptions
         options.Validate();
         var targets = Engine.Preprocessing.TargetChannels.Parse(parse.GetValue(TargetChannels), parse.GetValue(HeadFrame));
         var input = parse.GetValue(Input)!;
-        var result = RecordingLoader.Default.Load(RecordingSource.FromFile(input.FullName), new InputOptions(options, targets));
+        var result = RecordingLoader.Default.Load(RecordingSource.FromFile(input.FullName), new InputOptions(options, targets) { Arrays = Arrays.Parse(parse) });
         CliWarnings.Write(parse, input.Name, result);
         return result;
     }

@@ -31,6 +31,8 @@ public static class PreprocessVerb
         {
             input, output, outDir, noHighPass, noAverageReference, badChannels, epochSamples,
         };
+        var arrays = new ArrayInputOptions();
+        arrays.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new PreprocessOptions
@@ -42,7 +44,7 @@ public static class PreprocessVerb
             };
             options.Validate();
             var source = parse.GetValue(input)!;
-            var inputOptions = new InputOptions(options, TargetChannels.None);
+            var inputOptions = new InputOptions(options, TargetChannels.None) { Arrays = arrays.Parse(parse) };
             string PreprocessOne(string recording, string target)
             {
                 var result = RecordingLoader.Default.Load(RecordingSource.FromFile(recording), inputOptions, cancellationToken: cancellationToken);

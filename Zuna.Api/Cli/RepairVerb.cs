@@ -59,6 +59,7 @@ public static class RepairVerb
                 Targets = TargetChannels.Parse(parse.GetValue(common.TargetChannels)),
                 Sampler = new() { Steps = parse.GetValue(steps), Cfg = parse.GetValue(cfg), Sampler = SamplerKinds.Parse(parse.GetValue(solver)!) },
                 Seed = parse.GetValue(seed),
+                Arrays = common.Arrays.Parse(parse),
             };
             var warnings = new List<string>();
             var plan = RepairPipeline.Plan(RecordingLoader.Default, RecordingSource.FromFile(parse.GetValue(common.Input)!.FullName), options, warnings);

@@ -23,7 +23,9 @@ public static class BatchesApi
         batches.MapPost("/", SubmitAsync)
             .WithName("CreateBatch")
             .WithSummary("Start one job per recording: repeat the `file` field, one part per recording")
-            .WithDescription("Same fields as POST /v1/jobs, applied to every file. Answers 202 once every upload is stored.")
+            .WithDescription("Same fields as POST /v1/jobs, applied to every file. Companion files (BrainVision .vmrk/.eeg, EEGLAB .fdt, " +
+                             "a .npy's .json) are further parts that go with the `file` of the same file stem; or send each recording " +
+                             "with its companions as one zip. Answers 202 once every upload is stored.")
             .DisableAntiforgery()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -48,13 +50,13 @@ public static class BatchesApi
         HttpContext http, IJobStore store, LocalJobs local, JobEvents events, ModelHost host, IOptions<ZunaOptions> options)
     {
         var jobsOptions = options.Value.Jobs;
-        var recordings = files.Where(f => f.Name is "file" or "files").ToList();
+        var recordings = UploadParts.Group(files);
         if (recordings.Count > jobsOptions.MaxBatchItems)
             throw new PayloadTooLargeException($"The batch has {recordings.Count} files; Zuna:Jobs:MaxBatchItems is {jobsOptions.MaxBatchItems}.");
         var submission = new JobSubmission(form, http, options.Value, host.Info);
         await JobSubmission.EnsureRoomAsync(store, jobsOptions, recordings.Count, http.RequestAborted);
         var jobs = new List<NewJob>(recordings.Count);
-        foreach (var file in recordings) jobs.Add(await submission.JobAsync(file, hashContent: false, http.RequestAborted));
+        foreach (var recording in recordings) jobs.Add(await submission.JobAsync(recording.Main, recording.Companions, hashContent: false, http.RequestAborted));
 
         var id = Guid.NewGuid();
         var submitted = await store.SubmitAsync(jobs, id, idempotencyKey: null, http.RequestAborted);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Zuna.Engine;
 using Zuna.Engine.Inference;
 using Zuna.Engine.Input;
+using Zuna.Engine.Input.Arrays;
 using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Api.Endpoints;
@@ -16,8 +17,12 @@ namespace Zuna.Api.Endpoints;
 public class UploadForm
 {
     [FromForm(Name = "file"), FormField(FormFieldType.Binary, Required = true)]
-    [Description("The recording: a FIF raw file (.fif, .fif.gz), or the preprocessed safetensors layout returned by POST /v1/preprocess. Told apart by content.")]
+    [Description("The recording, told apart by content, then by name: FIF raw (.fif, .fif.gz) or epochs (-epo.fif), EDF/EDF+, BDF/BDF+, BrainVision (.vhdr), EEGLAB (.set, MAT v5 or v7.3), CSV/TSV, NumPy .npy, a safetensors array, or the preprocessed safetensors layout returned by POST /v1/preprocess. A zip of a recording and its companion files works too.")]
     public IFormFile? Upload { get; set; }
+
+    [FromForm(Name = "parts"), FormField(FormFieldType.Binary)]
+    [Description("Companion files of the recording, one more file part each (repeat the field): a BrainVision .vhdr's .vmrk and .eeg, an EEGLAB .set's .fdt, a .npy's .json sidecar. Found by the file names the recording uses. In POST /v1/batches each part goes with the `file` of the same file stem (name without its last extension; with one `file`, all parts go with it).")]
+    public IFormFile? Parts { get; set; }
 
     [FromForm(Name = "bad_channels"), FormField(FormFieldType.Text, Example = "C3,O2")]
     [Description("Channels to zero before the model sees them (the model then reconstructs them), separated by commas. Empty: none.")]
@@ -31,6 +36,14 @@ public class UploadForm
     [Description("Place added electrodes in the head frame like the recorded ones (default false: the montage's own 'mri' frame, as the original ZUNA does).")]
     public string? TargetHeadFrameText { get; set; }
 
+    [FromForm(Name = "sfreq"), FormField(FormFieldType.Number, Example = "250")]
+    [Description("Sample rate in Hz of a plain array: a CSV/TSV without a timestamp column (else the timestamps give it), a .npy (wins over its sidecar) or a safetensors array. An error for other formats, which state their own. Empty: from the file.")]
+    public string? SampleRateText { get; set; }
+
+    [FromForm(Name = "units"), FormField(FormFieldType.Text, Example = "uV", Allowed = ["V", "uV"])]
+    [Description("Units of a plain array's values (CSV/TSV, .npy, safetensors array): V or uV. An error for other formats. Empty: the file's own, else V.")]
+    public string? UnitsText { get; set; }
+
     /// <summary>The uploaded file; its absence is a 400 that names the field.</summary>
     public IFormFile File => Upload ?? throw new InvalidOptionException(
         "the form field 'file' is required: attach the recording as a multipart/form-data file field named 'file'.");
@@ -39,7 +52,12 @@ public class UploadForm
 
     public InputOptions Input() => new(
         PreprocessOptions.Default with { BadChannels = FormValue.Names(BadChannelsText) },
-        TargetChannels.Parse(FormValue.Text(TargetChannelsText), TargetHeadFrame));
+        TargetChannels.Parse(FormValue.Text(TargetChannelsText), TargetHeadFrame)) { Arrays = Arrays() };
+
+    /// <summary>sfreq and units, checked (a 400 naming the field when out of range).</summary>
+    public ArrayOptions Arrays() => new(
+        ArrayOptions.CheckSampleRate(FormValue.Float(SampleRateText, "sfreq"), "sfreq"),
+        ArrayOptions.ParseUnits(FormValue.Text(UnitsText), "units"));
 }
 
 /// <summary>An upload plus the sampler settings of a reconstruction.</summary>
@@ -160,6 +178,7 @@ public class RepairForm : ReconstructionForm
             Targets = TargetChannels.Parse(FormValue.Text(TargetChannelsText)),
             Sampler = Sampler(maxSteps) with { DataNorm = 10f },
             Seed = seed,
+            Arrays = Arrays(),
         };
         options.Validate();
         return options;

@@ -43,15 +43,32 @@ internal sealed class JobSubmission
     /// <summary>A job for one uploaded file. <paramref name="hashContent"/>: include the file's bytes in the fingerprint (Idempotency-Key).</summary>
     public async Task<NewJob> JobAsync(IFormFile file, bool hashContent, CancellationToken cancellationToken)
     {
-        var text = new StringBuilder(Parameters()).Append('\n').Append(file.FileName).Append('\n');
+        string? hash = null;
         if (hashContent)
         {
             await using var content = file.OpenReadStream();
-            text.Append(Convert.ToHexString(await SHA256.HashDataAsync(content, cancellationToken)));
+            hash = Convert.ToHexString(await SHA256.HashDataAsync(content, cancellationToken));
         }
+        return Job(file.FileName, [], hash, file.OpenReadStream);
+    }
+
+    /// <summary>A job for a recording with companion files, stored as one zip of them all (see <see cref="UploadParts"/>).</summary>
+    public async Task<NewJob> JobAsync(IFormFile file, IReadOnlyList<IFormFile> companions, bool hashContent, CancellationToken cancellationToken)
+    {
+        if (companions.Count == 0) return await JobAsync(file, hashContent, cancellationToken);
+        byte[] bundle = await UploadParts.BundleAsync(file, companions, cancellationToken);
+        return Job(file.FileName, companions.Select(c => c.FileName), hashContent ? Convert.ToHexString(SHA256.HashData(bundle)) : null,
+            () => new MemoryStream(bundle, writable: false));
+    }
+
+    private NewJob Job(string fileName, IEnumerable<string> companionNames, string? contentHash, Func<Stream> open)
+    {
+        var text = new StringBuilder(Parameters()).Append('\n').Append(fileName).Append('\n');
+        foreach (string companion in companionNames) text.Append(companion).Append('\n');
+        text.Append(contentHash);
         string fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-        return new NewJob(Guid.NewGuid(), OperationNames.Name(_operation), _format.ToString().ToLowerInvariant(), file.FileName,
-            _request, fingerprint, file.OpenReadStream);
+        return new NewJob(Guid.NewGuid(), OperationNames.Name(_operation), _format.ToString().ToLowerInvariant(), fileName,
+            _request, fingerprint, open);
     }
 
     /// <summary>Refuses a submission past Zuna:Jobs:MaxQueued (429).</summary>
@@ -62,11 +79,12 @@ internal sealed class JobSubmission
     }
 
     /// <summary>The fields as the client sent them (not the random seed drawn when none was given), so a retry matches.</summary>
-    /// <remarks>The repair fields (and the sampler, which the older fields omit) join only for repairs, so the fingerprints of
-    /// other jobs stay what they were.</remarks>
+    /// <remarks>The repair fields (and the sampler, which the older fields omit) join only for repairs, and the array fields
+    /// only when given, so the fingerprints of other jobs stay what they were.</remarks>
     private string Parameters() => string.Join('|',
         _form.OperationText, _form.Format, _form.BadChannelsText, _form.TargetChannelsText, _form.TargetHeadFrameText, _form.StepsText,
         _form.CfgText, _form.SeedText, _form.DataNormText) + (_operation != Operation.Repair ? "" : "|" + string.Join('|',
         _form.SamplerName, _form.SegmentSecText, _form.HighPassHzText, _form.RepairChannelsText, _form.BadSegmentsText,
-        _form.BadTokenOverlapText, _form.UseFifAnnotationsText));
+        _form.BadTokenOverlapText, _form.UseFifAnnotationsText))
+        + (string.IsNullOrEmpty(_form.SampleRateText) && string.IsNullOrEmpty(_form.UnitsText) ? "" : $"|{_form.SampleRateText}|{_form.UnitsText}");
 }

@@ -63,7 +63,7 @@ public static class JobsApi
         var submission = new JobSubmission(form, http, options.Value, host.Info);
         string? key = http.Request.Headers[IdempotencyKeyHeader];
         if (key is { Length: 0 or > 255 }) return Problem(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key", "Idempotency-Key must be 1 to 255 characters.");
-        var job = await submission.JobAsync(form.File, hashContent: key is not null, http.RequestAborted);
+        var job = await submission.JobAsync(form.File, UploadParts.CompanionsOf(form.File, http.Request.Form.Files), hashContent: key is not null, http.RequestAborted);
         if (key is null) await JobSubmission.EnsureRoomAsync(store, options.Value.Jobs, 1, http.RequestAborted);
 
         var submitted = await store.SubmitAsync([job], batchId: null, key, http.RequestAborted);

@@ -2,7 +2,10 @@ using Zuna.Engine.Fif;
 
 namespace Zuna.Engine.Input;
 
-/// <summary>FIF raw files (MNE, Elekta/MEGIN), gzip-compressed or split; split parts are followed only from disk.</summary>
+/// <summary>
+/// FIF files (MNE, Elekta/MEGIN): raw recordings, gzip-compressed or split (split parts are followed only from disk),
+/// and MNE epochs files (-epo.fif), told apart by whether the tree holds an epochs block.
+/// </summary>
 public sealed class FifRecordingReader : IRecordingReader
 {
     public string Format => "FIF";
@@ -15,6 +18,7 @@ public sealed class FifRecordingReader : IRecordingReader
 
     public RecordingContent Read(RecordingSource source)
     {
+        if (Epochs.FifEpochsFile.TryRead(source) is { } epochs) return new RecordingContent.RawEpochs(epochs);
         if (source.Path is { } path) return new RecordingContent.Continuous(FifReader.Read(path));
         using var stream = source.Open();
         return new RecordingContent.Continuous(FifReader.Read(stream, source.Name));

@@ -4,8 +4,9 @@ using Zuna.Engine.Preprocessing;
 namespace Zuna.Engine.Input;
 
 /// <summary>
-/// What a reader produced: a continuous recording that still goes through the preprocessing chain, or epochs that
-/// are already in the model's layout (then only bad channels and targets apply).
+/// What a reader produced: a continuous recording that still goes through the preprocessing chain, recorded epochs
+/// that go through the epochs path, or epochs that are already in the model's layout (then only bad channels and
+/// targets apply).
 /// </summary>
 public abstract record RecordingContent
 {
@@ -14,6 +15,9 @@ public abstract record RecordingContent
     public sealed record Continuous(RawRecording Recording) : RecordingContent;
 
     public sealed record Epochs(Preprocessed Preprocessed) : RecordingContent;
+
+    /// <summary>Epochs as recorded (an -epo.fif): they go through the original pipeline's epochs path.</summary>
+    public sealed record RawEpochs(Input.Epochs.EpochedRecording Recording) : RecordingContent;
 }
 
 /// <summary>One file format. Readers are registered in <see cref="RecordingLoader"/>; callers never pick one themselves.</summary>

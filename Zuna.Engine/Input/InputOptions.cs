@@ -1,3 +1,4 @@
+using Zuna.Engine.Input.Arrays;
 using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Engine.Input;
@@ -9,6 +10,9 @@ namespace Zuna.Engine.Input;
 public sealed record InputOptions(PreprocessOptions Preprocess, TargetChannels Targets)
 {
     public static InputOptions Default { get; } = new(PreprocessOptions.Default, TargetChannels.None);
+
+    /// <summary>Sample rate and units of plain arrays (CSV/TSV, .npy, safetensors arrays); an error for other formats.</summary>
+    public ArrayOptions Arrays { get; init; } = ArrayOptions.None;
 
     public IReadOnlyList<string> BadChannels => Preprocess.BadChannels;
 }

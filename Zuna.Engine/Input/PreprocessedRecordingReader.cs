@@ -1,12 +1,16 @@
+using Zuna.Engine.Input.Arrays;
 using Zuna.Engine.Outputs;
 using Zuna.Engine.SafeTensors;
 
 namespace Zuna.Engine.Input;
 
-/// <summary>The safetensors layout written by `zuna preprocess` and POST /v1/preprocess: epochs the model can take as they are.</summary>
-public sealed class PreprocessedRecordingReader : IRecordingReader
+/// <summary>
+/// Safetensors files: the layout written by `zuna preprocess` and POST /v1/preprocess (epochs the model can take as
+/// they are), or a recording as a named array (<see cref="SafeTensorsArray"/>), told apart by their tensors.
+/// </summary>
+public sealed class PreprocessedRecordingReader : IArrayReader
 {
-    public string Format => "ZUNA preprocessed safetensors";
+    public string Format => "safetensors (ZUNA preprocessed layout, or a named [channels, samples] array)";
 
     public IReadOnlyList<string> Extensions { get; } = [".safetensors"];
 
@@ -15,6 +19,9 @@ public sealed class PreprocessedRecordingReader : IRecordingReader
     public RecordingContent Read(RecordingSource source)
     {
         using var file = source.Path is { } path ? SafeTensorsFile.Open(path) : SafeTensorsFile.FromBytes(ReadAll(source), source.Name);
+        if (SafeTensorsArray.Matches(file)) return SafeTensorsArray.Read(file, source);
+        if (!source.Arrays.IsEmpty)
+            throw new InvalidOptionException($"sfreq and units apply to plain arrays only; {source.Name} holds preprocessed epochs (256 Hz, z-units).");
         return new RecordingContent.Epochs(PreprocessedFile.Read(file));
     }
 

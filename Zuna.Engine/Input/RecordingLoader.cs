@@ -13,7 +13,7 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
     public const int HeadBytes = 64;
 
     /// <summary>The readers of this build, most specific content checks first.</summary>
-    public static RecordingLoader Default { get; } = new([new FifRecordingReader(), new PreprocessedRecordingReader(), new Edf.EdfRecordingReader(), new BrainVision.BrainVisionRecordingReader(), new Arrays.CsvRecordingReader()]);
+    public static RecordingLoader Default { get; } = new([new FifRecordingReader(), new PreprocessedRecordingReader(), new Edf.EdfRecordingReader(), new BrainVision.BrainVisionRecordingReader(), new Arrays.CsvRecordingReader(), new Eeglab.EeglabRecordingReader(), new Arrays.NpyRecordingReader()]);
 
     public IReadOnlyList<IRecordingReader> Readers { get; } = readers;
 
@@ -21,8 +21,9 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
     public Preprocessed Load(RecordingSource source, InputOptions options, IPhaseTimer? phases = null, CancellationToken cancellationToken = default)
     {
         options.Preprocess.Validate();
-        source = Unpack(source);
+        source = Unpack(source).With(options.Arrays);
         var reader = Detect(source);
+        CheckArrayOptions(reader, source);
         RecordingContent content;
         using (phases?.Measure("parse"))
             content = reader.Read(source);
@@ -33,6 +34,7 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
             {
                 RecordingContent.Continuous c => Preprocessor.Run(c.Recording, options.Preprocess),
                 RecordingContent.Epochs e => ChannelEditing.ZeroChannels(e.Preprocessed, options.BadChannels),
+                RecordingContent.RawEpochs r => Epochs.EpochsPreprocessor.Run(r.Recording, options.Preprocess),
                 _ => throw new InvalidOperationException($"unknown content {content.GetType().Name}"),
             };
             return ChannelEditing.AddTargetChannels(epochs, options.Targets);
@@ -50,12 +52,21 @@ public sealed class RecordingLoader(IReadOnlyList<IRecordingReader> readers)
     public Fif.RawRecording ReadContinuous(RecordingSource source, IPhaseTimer? phases = null)
     {
         var reader = Detect(source);
+        CheckArrayOptions(reader, source);
         RecordingContent content;
         using (phases?.Measure("parse"))
             content = reader.Read(source);
         return content is RecordingContent.Continuous c
             ? c.Recording
-            : throw new InvalidRecordingException($"{source.Name} holds preprocessed epochs; this operation needs a continuous recording such as FIF.");
+            : throw new InvalidRecordingException($"{source.Name} holds epochs; this operation needs a continuous recording such as FIF.");
+    }
+
+    /// <summary>Sample rate and units are for plain arrays; for a format that states its own, giving them is a mistake worth naming.</summary>
+    private static void CheckArrayOptions(IRecordingReader reader, RecordingSource source)
+    {
+        if (!source.Arrays.IsEmpty && reader is not Arrays.IArrayReader)
+            throw new InvalidOptionException(
+                $"sfreq and units apply to plain arrays only (CSV/TSV, .npy, safetensors arrays); {source.Name} is {reader.Format}, which states its own.");
     }
 
     /// <summary>The reader for this file: the first that recognises its first bytes, else the first that takes its extension.</summary>

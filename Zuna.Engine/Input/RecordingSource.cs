@@ -1,3 +1,5 @@
+using Zuna.Engine.Input.Arrays;
+
 namespace Zuna.Engine.Input;
 
 /// <summary>
@@ -17,6 +19,12 @@ public sealed class RecordingSource
         _open = open;
         _parts = parts ?? new Dictionary<string, Func<Stream>>();
     }
+
+    /// <summary>What the caller said about a plain array (sample rate, units); only array readers look at it.</summary>
+    public ArrayOptions Arrays { get; private init; } = ArrayOptions.None;
+
+    /// <summary>The same recording with the caller's array options attached.</summary>
+    public RecordingSource With(ArrayOptions arrays) => new(Name, Path, _open, _parts) { Arrays = arrays };
 
     /// <summary>Names of the companion files an upload carries besides the main file.</summary>
     public IEnumerable<string> PartNames => _parts.Keys;

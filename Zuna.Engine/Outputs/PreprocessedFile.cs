@@ -78,7 +78,7 @@ public static class PreprocessedFile
         return new Preprocessed(data, (int)epochs, (int)channels, (int)samples, positions, names, sfreqIn, mean, std);
     }
 
-    private static string[] ReadNames(SafeTensorsFile file, int channels)
+    internal static string[] ReadNames(SafeTensorsFile file, int channels)
     {
         if (!file.Metadata.TryGetValue("channel_names", out var json))
             throw new InvalidRecordingException($"{file.Source}: metadata 'channel_names' is missing.");
@@ -92,7 +92,7 @@ public static class PreprocessedFile
         return names;
     }
 
-    private static double? ReadOptionalNumber(SafeTensorsFile file, string key)
+    internal static double? ReadOptionalNumber(SafeTensorsFile file, string key)
     {
         if (!file.Metadata.TryGetValue(key, out var text)) return null;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))

@@ -33,6 +33,9 @@ public sealed record RepairOptions
     /// <summary>Seed of the per-window noise when no explicit noise is given: window k draws from (Seed, k).</summary>
     public long Seed { get; init; }
 
+    /// <summary>Sample rate and units of a plain-array recording (CSV/TSV, .npy, safetensors array); an error for other formats.</summary>
+    public Input.Arrays.ArrayOptions Arrays { get; init; } = Input.Arrays.ArrayOptions.None;
+
     public static RepairOptions Default { get; } = new();
 
     /// <summary>Window length in samples at 256 Hz: max(32, ⌊round(segment·256)/32⌋·32).</summary>

@@ -19,7 +19,7 @@ public static class RepairPipeline
     {
         ArgumentNullException.ThrowIfNull(loader);
         options.Validate();
-        var raw = loader.ReadContinuous(source, phases);
+        var raw = loader.ReadContinuous(source.With(options.Arrays), phases);
         using (phases?.Measure("preprocess"))
             return RepairPlan.Create(RepairPreparation.Prepare(raw, options, warnings), options);
     }

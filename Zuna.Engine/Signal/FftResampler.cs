@@ -43,6 +43,21 @@ public static class FftResampler
     }
 
     /// <summary>
+    /// Resamples one signal as MNE 1.3's <c>Epochs.resample</c> does: npad='auto' like <see cref="Resample(ReadOnlySpan{double}, double, SignalScratch?)"/>,
+    /// but the pads repeat the end samples (numpy pad mode 'edge') instead of reflecting them.
+    /// </summary>
+    public static double[] ResampleEdgePadded(ReadOnlySpan<double> x, double ratio, SignalScratch? scratch = null)
+    {
+        var plan = Plan.For(x.Length, ratio);
+        scratch = SignalScratch.OrNew(scratch);
+        var padded = scratch.Get(SignalScratch.ResamplePad, plan.PaddedLength);
+        padded.AsSpan(0, plan.PadLeft).Fill(x[0]);
+        x.CopyTo(padded.AsSpan(plan.PadLeft, x.Length));
+        padded.AsSpan(plan.PadLeft + x.Length, plan.PadRight).Fill(x[^1]);
+        return ResamplePadded(padded, plan, scratch);
+    }
+
+    /// <summary>
     /// MNE's <c>resample(x, newLength, x.Length, npad=0)</c>: no padding, so the edges wrap around. EDF readers resample
     /// slower signals this way, one data record at a time.
     /// </summary>

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Read + ZUNA preprocessing chain with MNE 1.3 (Debian python3-mne) for the non-FIF formats, timed per file, for
-comparison with `zuna bench preprocess`. The reader is picked by extension (read_raw_edf/bdf/brainvision, numpy.loadtxt +
-RawArray for CSV); channels without a file position get standard_1005 by name (unknown names left out, as Zuna does).
+comparison with `zuna bench preprocess`. The reader is picked by extension (read_raw_edf/bdf/brainvision/eeglab,
+read_epochs for -epo.fif, numpy.loadtxt + RawArray for CSV); channels without a file position get standard_1005 by name
+(unknown names left out, as Zuna does). Epochs files take the original's epochs path (resample, average reference,
+per-epoch per-channel z-score).
 
     /usr/bin/python3 bench/formats/mne_formats.py FILE [FILE ...]
 
@@ -29,6 +31,10 @@ def read(path):
         return mne.io.read_raw_bdf(path, preload=True)
     if ext == ".vhdr":
         return mne.io.read_raw_brainvision(path, preload=True)
+    if ext == ".set":
+        return mne.io.read_raw_eeglab(path, preload=True)  # MAT v7.3 needs pymatreader, absent here: reported as an error
+    if path.endswith("-epo.fif"):
+        return mne.read_epochs(path, preload=True)
     if ext == ".csv":
         lines = [l for l in open(path) if not l.startswith("#") and l.strip()]
         names = [s.strip() for s in lines[0].split(",")][1:]
@@ -38,7 +44,19 @@ def read(path):
     raise SystemExit(f"unsupported: {path}")
 
 
+def preprocess_epochs(ep):
+    ep.pick(mne.pick_types(ep.info, meg=False, eeg=True, exclude=[]))
+    if ep.info["sfreq"] != 256.0:
+        ep.resample(256.0)
+    ep.set_eeg_reference("average", projection=False)
+    x = ep.get_data()
+    m, s = x.mean(axis=2, keepdims=True), x.std(axis=2, keepdims=True)
+    return np.where(s > 0, (x - m) / np.where(s > 0, s, 1.0), x).astype(np.float32)
+
+
 def preprocess(raw):
+    if isinstance(raw, mne.BaseEpochs):
+        return preprocess_epochs(raw)
     raw.pick(mne.pick_types(raw.info, meg=False, eeg=True, exclude=[]))
     montage = raw.get_montage()
     pos = montage.get_positions()["ch_pos"] if montage is not None else {}
@@ -62,7 +80,11 @@ def preprocess(raw):
 def measure(path):
     reset_peak_rss()
     c0, t0 = time.process_time(), time.perf_counter()
-    raw = read(path)
+    try:
+        raw = read(path)
+    except Exception as e:  # e.g. MAT v7.3 without pymatreader
+        return dict(file=path, read_ms=float("nan"), preprocess_ms=float("nan"), total_ms=float("nan"), cpu_ms=float("nan"),
+                    peak_rss_mb=peak_rss_mb(), result="unreadable: " + type(e).__name__)
     t1 = time.perf_counter()
     try:
         result = "x".join(str(v) for v in preprocess(raw).shape)

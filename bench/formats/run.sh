@@ -15,8 +15,11 @@ files=(
   "$d/edf/synthetic/s_edfplus_annot_19ch_256hz.edf" "$d/bdf/synthetic/s_bdf_biosemi32_status_512hz.bdf"
   "$d/bdf/synthetic/s_bdfplus_annot_16ch_1024hz.bdf" "$d/brainvision/mne-python/test.vhdr"
   "$d/brainvision/synthetic/s_bv_int16_mux_24ch_500hz.vhdr" "$d/csv/synthetic/s_csv_12ch_250hz.csv"
+  "$d/eeglab/eeglab/eeglab_data.set" "$d/eeglab/synthetic/s_set_fdt_chanlocs_20ch_250hz.set"
+  "$d/eeglab/synthetic/s_set_embedded_nolocs_16ch_128hz.set" "$d/eeglab/synthetic/s_set_v73_12ch_200hz.set"
+  "$d/epo/synthetic/s_epochs_16ch_500hz-epo.fif"
 )
-best() { env -i /usr/bin/python3 -c 'import json,sys; rows=[json.loads(l) for l in sys.stdin if l.strip()]; print(json.dumps(min(rows, key=lambda r: r.get("TotalMs", r.get("total_ms")))))'; }
+best() { env -i /usr/bin/python3 -c 'import json,math,sys; rows=[json.loads(l) for l in sys.stdin if l.strip()]; t=lambda r: r.get("TotalMs", r.get("total_ms")); print(json.dumps(min(rows, key=lambda r: math.inf if t(r) != t(r) else t(r))))'; }
 : > "$out/formats-zuna.jsonl"; : > "$out/formats-mne.jsonl"
 for f in "${files[@]}"; do
   : > "$out/z.runs"; : > "$out/m.runs"
@@ -35,5 +38,5 @@ print("| file | read ms zuna / MNE | read + preprocess ms zuna / MNE | × | resu
 print("|---|---|---|---|---|")
 for a, b in zip(z, m):
     print(f"| {a['File']} | {a['ReadMs']:.1f} / {b['read_ms']:.1f} | {a['TotalMs']:.1f} / {b['total_ms']:.1f} | "
-          f"{b['total_ms'] / a['TotalMs']:.1f} | {a['Result']} / {b['result']} |")
+          f"{b['total_ms'] / a['TotalMs']:.1f} | {a['Result']} / {b['result']} |".replace("nan", "—"))
 PY

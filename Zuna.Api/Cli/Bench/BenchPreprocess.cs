@@ -75,15 +75,19 @@ public static class BenchPreprocess
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var source = RecordingSource.FromFile(path);
-        var raw = RecordingLoader.Default.Detect(source).Read(source) is RecordingContent.Continuous c
-            ? c.Recording
-            : throw new InvalidOptionException($"{path} holds epochs, not a continuous recording to preprocess.");
+        var content = RecordingLoader.Default.Detect(source).Read(source);
         double readMs = sw.Elapsed.TotalMilliseconds;
         string result;
         sw.Restart();
         try
         {
-            var p = Preprocessor.Run(raw, PreprocessOptions.Default);
+            // -epo.fif takes the original's epochs path; everything else the continuous chain.
+            var p = content switch
+            {
+                RecordingContent.Continuous c => Preprocessor.Run(c.Recording, PreprocessOptions.Default),
+                RecordingContent.RawEpochs e => Engine.Input.Epochs.EpochsPreprocessor.Run(e.Recording, PreprocessOptions.Default),
+                _ => throw new InvalidOptionException($"{path} holds preprocessed epochs, not a recording to preprocess."),
+            };
             result = $"{p.EpochCount}x{p.ChannelCount}x{p.EpochSamples}";
         }
         catch (ZunaInputException e)
@@ -92,8 +96,14 @@ public static class BenchPreprocess
         }
         double prepMs = sw.Elapsed.TotalMilliseconds;
         double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
-        double float32Mb = (double)raw.Channels.Count(c => c.IsEeg) * raw.SampleCount * 4 / (1 << 20);
-        return new Row(Path.GetFileName(path), raw.Channels.Count(c => c.IsEeg), raw.SampleRate, raw.SampleCount, float32Mb,
+        var (channels, rate, samples) = content switch
+        {
+            RecordingContent.Continuous c => (c.Recording.Channels.Count(ch => ch.IsEeg), c.Recording.SampleRate, c.Recording.SampleCount),
+            RecordingContent.RawEpochs e => (e.Recording.Channels.Count(ch => ch.IsEeg), e.Recording.SampleRate, e.Recording.EpochCount * e.Recording.EpochSamples),
+            _ => (0, 0.0, 0),
+        };
+        double float32Mb = (double)channels * samples * 4 / (1 << 20);
+        return new Row(Path.GetFileName(path), channels, rate, samples, float32Mb,
             readMs, prepMs, readMs + prepMs, PeakMemory.Bytes() / (1024.0 * 1024), result, cpuMs);
     }
 

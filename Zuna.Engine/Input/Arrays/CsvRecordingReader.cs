@@ -1,15 +1,15 @@
 using System.Globalization;
-using Zuna.Engine.Fif;
 
 namespace Zuna.Engine.Input.Arrays;
 
 /// <summary>
 /// Plain-text recordings as zuna-rs writes them: `#` comment lines, a header of channel names (comma-separated, or
 /// tab-separated for .tsv), the first column `timestamp` (or `time`) in seconds, then one row per sample in volts.
-/// The sample rate is 1 / (t₁ − t₀) rounded to 1e-3 Hz, as numpy.loadtxt + RawArray would be given it. Every channel
-/// is EEG; positions come from the channel rule (10-05 names).
+/// The sample rate is 1 / (t₁ − t₀) rounded to 1e-3 Hz, as numpy.loadtxt + RawArray would be given it, unless the
+/// caller gives one (<see cref="ArrayOptions.SampleRate"/>; then the time column is optional). Values are volts unless
+/// the caller says µV. Every channel is EEG; positions come from the channel rule (10-05 names).
 /// </summary>
-public sealed class CsvRecordingReader : IRecordingReader
+public sealed class CsvRecordingReader : IArrayReader
 {
     public string Format => "CSV/TSV";
 
@@ -34,7 +34,6 @@ public sealed class CsvRecordingReader : IRecordingReader
             if (header is null)
             {
                 header = fields.Select(f => f.Trim()).ToArray();
-                if (header.Length < 2) throw new RecordingFormatException($"{source.Name}: the header '{Shorten(line)}' names fewer than two columns (timestamp and a channel).");
                 columns.AddRange(header.Select(_ => new List<double>()));
                 continue;
             }
@@ -48,30 +47,28 @@ public sealed class CsvRecordingReader : IRecordingReader
             }
         }
         if (header is null) throw new RecordingFormatException($"{source.Name}: no header line of channel names.");
-        if (!header[0].Equals("timestamp", StringComparison.OrdinalIgnoreCase) && !header[0].Equals("time", StringComparison.OrdinalIgnoreCase))
-            throw new RecordingFormatException($"{source.Name}: the first column must be 'timestamp' (seconds), found '{Shorten(header[0])}'.");
+        bool hasTime = header[0].Equals("timestamp", StringComparison.OrdinalIgnoreCase) || header[0].Equals("time", StringComparison.OrdinalIgnoreCase);
         int samples = columns[0].Count;
-        if (samples < 2) throw new RecordingFormatException($"{source.Name}: fewer than two rows, so no sample rate can be told from the timestamps.");
-        double step = columns[0][1] - columns[0][0];
-        double rate = Math.Round(1.0 / step, 3, MidpointRounding.ToEven);
-        if (!(rate > 0) || !double.IsFinite(rate))
-            throw new RecordingFormatException($"{source.Name}: the first two timestamps ({columns[0][0]}, {columns[0][1]}) give no positive sample rate.");
+        double rate = source.Arrays.SampleRate ?? (hasTime
+            ? RateFromTimestamps(columns[0], source.Name)
+            : throw new InvalidOptionException($"{source.Name}: the first column is '{Shorten(header[0])}', not 'timestamp' (seconds); give the sample rate (CLI --sfreq, HTTP form field sfreq) or add a timestamp column."));
+        if (samples == 0) throw new RecordingFormatException($"{source.Name}: no data rows after the header.");
 
-        var volts = columns.Skip(1).Select(c => c.ToArray()).ToArray();
-        var warnings = new List<string>();
-        string[] names = ChannelNames.MakeUnique(header[1..], warnings);
-        return new RecordingContent.Continuous(new RawRecording
-        {
-            Channels = names.Select((n, i) => ReadChannels.Create(n, i, FifChannelKind.Eeg)).ToList(),
-            SampleRate = rate,
-            SampleCount = samples,
-            Data = ReadChannels.ToFloat(volts),
-            DoubleData = volts,
-            Source = source.Name,
-            OriginalFormat = "double",
-            LowPass = rate / 2,
-            Warnings = warnings,
-        });
+        double factor = ArrayOptions.Factor(source.Arrays.Units ?? ArrayUnits.Volts);
+        int first = hasTime ? 1 : 0;
+        if (header.Length - first == 0) throw new RecordingFormatException($"{source.Name}: the header names no channel besides the timestamp.");
+        var volts = columns.Skip(first).Select(c => c.Select(v => v * factor).ToArray()).ToArray();
+        return ArrayRecording.Create(source.Name, header[first..], rate, volts, "double", []);
+    }
+
+    /// <summary>1 / (t₁ − t₀), rounded to 1e-3 Hz.</summary>
+    private static double RateFromTimestamps(List<double> times, string name)
+    {
+        if (times.Count < 2) throw new RecordingFormatException($"{name}: fewer than two rows, so no sample rate can be told from the timestamps.");
+        double rate = Math.Round(1.0 / (times[1] - times[0]), 3, MidpointRounding.ToEven);
+        if (!(rate > 0) || !double.IsFinite(rate))
+            throw new RecordingFormatException($"{name}: the first two timestamps ({times[0]}, {times[1]}) give no positive sample rate.");
+        return rate;
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
