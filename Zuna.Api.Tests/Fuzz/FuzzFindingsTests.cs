@@ -25,6 +25,19 @@ public sealed class FuzzFindingsTests
         return RecordingLoader.Default.Detect(source).Read(source);
     }
 
+    [Fact]
+    public void A_BrainVision_channel_renamed_by_a_second_entry_for_its_number_still_gets_its_coordinates()
+    {
+        // Found by the fuzzer: "Ch1(" also names channel 1 (the key pattern is not anchored) and renamed it, so the
+        // [Coordinates] entry for Ch1 looked for the old name, found no channel, and indexed the array at -1.
+        string header = BrainVisionHeader("").Replace("Ch2=Cz,,0.1\r\n", "Ch2=Cz,,0.1\r\nCh1(=Oz,,0.1\r\n", StringComparison.Ordinal) +
+            "[Coordinates]\r\nCh1=1,90,0\r\nCh2=1,0,0\r\n";
+        var raw = Assert.IsType<RecordingContent.Continuous>(ReadBrainVision(header)).Recording;
+        Assert.Equal(["Oz", "Cz"], raw.Channels.Select(c => c.Name));
+        Assert.Equal(0.095f, raw.Channels[0].Location[0], 1e-6f); // radius 1 → 95 mm, theta 90°, phi 0°: on the x axis
+        Assert.Equal(0.095f, raw.Channels[1].Location[2], 1e-6f); // theta 0°: the vertex
+    }
+
     [Theory]
     [InlineData("Codepage=UTF-7\r\n")]   // found by the fuzzer: .NET names UTF-7 but refuses it (NotSupportedException)
     [InlineData("Codepage=utf-7\r\n")]
