@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 using Zuna.Api.Tests.Api;
+using Zuna.Api.Tests.TestSupport;
 using Zuna.Engine.Fif;
 using Zuna.Engine.Input;
 
@@ -13,7 +14,10 @@ namespace Zuna.Api.Tests.Chaos;
 /// Clients that ask for a large result and never read a byte of it — real child processes (python3 with a 4 KiB receive
 /// buffer: send the request, then sleep) — are disconnected by Kestrel's minimum response rate
 /// (Zuna:Connections:MinResponseBytesPerSecond) while the service goes on serving everyone else, with bounded memory.
+/// Run alone: preprocessing two 20-minute recordings loads the machine enough to slow other timing-bound chaos tests
+/// (SIGTERM drain saw its requests still parsing when the signal came).
 /// </summary>
+[Collection(ExclusiveCollection.Name)]
 public sealed partial class NeverReadingClientTests(ITestOutputHelper output)
 {
     /// <summary>Kestrel gives a blocked write grace + (bytes of the write / rate); a high rate keeps the test short.</summary>
