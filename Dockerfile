@@ -47,6 +47,11 @@ ENV ASPNETCORE_HTTP_PORTS=8080 \
 # inherits that owner and the service can download into it on first start.
 # Same for the SQLite job store (the default store): mount a volume at /data/jobs to keep jobs across containers.
 RUN mkdir -p /data/huggingface /data/jobs && chown "$APP_UID:$APP_UID" /data/huggingface /data/jobs
+# Chart text (zuna reconstruct --figures): ScottPlot draws with SkiaSharp, whose bundled native library finds fonts in
+# /usr/share/fonts without fontconfig; the base images carry none, and without one every title and label is blank.
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
 # Owned by root: the app user can read and run the binaries but not change them.
 COPY --from=build /app/publish/ /app/
 USER $APP_UID

@@ -17,6 +17,24 @@ internal static class DockerDaemon
 
     public static string? Unavailable() => Reason.Value;
 
+    /// <summary>Runs a deploy script with the shared folder as its argument; asserts it exits 0 in time and returns its stdout.</summary>
+    public static string RunScript(string script, TimeSpan limit)
+    {
+        using var run = Process.Start(new ProcessStartInfo("bash", [RepoFiles.Path(script), SharedData.Root])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        var stdout = run.StandardOutput.ReadToEndAsync();
+        var stderr = run.StandardError.ReadToEndAsync();
+        if (!run.WaitForExit(limit))
+        {
+            run.Kill(entireProcessTree: true);
+            Assert.Fail($"{script} did not finish within {limit.TotalMinutes} minutes:\n{stderr.Result}");
+        }
+        Assert.True(run.ExitCode == 0, $"{script} exited {run.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
+        return stdout.Result;
+    }
+
     private static string? Probe()
     {
         try
@@ -37,24 +55,19 @@ internal static class DockerDaemon
 
 /// <summary>
 /// The image built from our Dockerfile for real (stand-in base images, no registry), started with a mounted Hugging Face
-/// cache, healthy through its own HEALTHCHECK, answering like the command line: deploy/local/build-and-run.sh does it all.
+/// cache, healthy through its own HEALTHCHECK, answering like the command line, drawing chart text with the image's
+/// fonts: deploy/local/build-and-run.sh does it all.
 /// </summary>
+[Collection(DockerCollection.Name)]
 public sealed class ImageBuildTests
 {
     [DockerFact]
     public void The_cpu_image_builds_turns_healthy_and_answers_like_the_cli()
     {
-        var script = new ProcessStartInfo("bash", [RepoFiles.Path("deploy/local/build-and-run.sh"), SharedData.Root])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        using var run = Process.Start(script)!;
-        var stderr = run.StandardError.ReadToEndAsync();
-        string stdout = run.StandardOutput.ReadToEnd();
-        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(12)), "build-and-run.sh did not finish within 12 minutes");
-        Assert.True(run.ExitCode == 0, $"build-and-run.sh exited {run.ExitCode}:\n{stdout}\n{stderr.Result}");
+        string stdout = DockerDaemon.RunScript("deploy/local/build-and-run.sh", TimeSpan.FromMinutes(12));
         Assert.Contains("embed: latents [3, 480, 32]", stdout);
         Assert.Contains("recon: reconstruction [3, 12, 1280]", stdout);
+        Assert.Matches(@"figures: \d+ charts with text", stdout);
         Assert.EndsWith("image ok", stdout.Trim());
     }
 }

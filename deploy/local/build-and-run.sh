@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # Builds the CPU image for real and runs it, on a machine whose only network is the package registries:
-#   1. installs docker.io and debootstrap when missing and starts a private Docker daemon (no iptables, no bridge);
-#   2. builds stand-in base images from a Debian root file system (debootstrap) with this machine's .NET SDK copied
-#      in — the SDK stand-in carries the host's CA bundle so NuGet restores inside the build; the runtime stand-in
-#      does not, so the published image never contains it;
-#   3. builds our Dockerfile with those bases (build arguments SDK_IMAGE / RUNTIME_IMAGE);
+#   1.–3. build-image.sh: a private Docker daemon, stand-in base images from a Debian root (debootstrap) with this
+#      machine's .NET SDK copied in, and our Dockerfile built with them;
 #   4. starts the image with the tiny fixture model in a Hugging Face-layout cache mounted at /data/huggingface
 #      (offline), waits for the HEALTHCHECK to report healthy, POSTs a recording, and checks the embeddings and
 #      a 2-step reconstruction equal the command line's on the same input.
@@ -15,70 +12,19 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 shared="${1:-${ZUNA_SHARED_DIR:-$repo/../shared}}"
 [ -d "$shared/fixtures/tiny" ] || shared=/work/shared
-state="${ZUNA_DOCKER_DIR:-/var/tmp/zuna-docker}"
-mkdir -p "$state"
 log() { echo "[build-and-run] $*" >&2; }
 
-# ---------------------------------------------------------------- 1. daemon
+# ---------------------------------------------------------------- 1.–3. daemon, stand-in bases, our image
 DOCKER_HOST="$("$repo/deploy/local/docker-daemon.sh")"
 export DOCKER_HOST
-
-# ---------------------------------------------------------------- 2. stand-in bases
-dotnet_root="$(dirname "$(readlink -f "$(command -v dotnet)")")"
-sdk_image=local/dotnet-sdk:10.0
-runtime_image=local/dotnet-aspnet:10.0
-make_base() { # tag, with_sdk (1|0)
-  local tag=$1 with_sdk=$2 root="$state/rootfs-$2"
-  if docker image inspect "$tag" >/dev/null 2>&1; then return; fi
-  if [ ! -x "$state/rootfs/bin/sh" ]; then
-    log "debootstrap trixie into $state/rootfs"
-    rm -rf "$state/rootfs"
-    debootstrap --variant=minbase --include=ca-certificates,libicu76,libgomp1 trixie "$state/rootfs" >"$state/debootstrap.log" 2>&1
-  fi
-  rm -rf "$root"
-  cp -a "$state/rootfs" "$root"
-  mkdir -p "$root/usr/share/dotnet"
-  if [ "$with_sdk" = 1 ]; then
-    cp -a "$dotnet_root/." "$root/usr/share/dotnet/"
-    # NuGet inside the build trusts what this machine trusts (a TLS-inspecting proxy's root, for one).
-    cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
-  else
-    cp -a "$dotnet_root/dotnet" "$dotnet_root/host" "$dotnet_root/shared" "$root/usr/share/dotnet/"
-  fi
-  ln -sf /usr/share/dotnet/dotnet "$root/usr/bin/dotnet"
-  chroot "$root" sh -c 'id app >/dev/null 2>&1 || useradd --uid 1654 --create-home app'
-  log "importing $tag"
-  tar -C "$root" -c . | docker import \
-    --change 'ENV APP_UID=1654' --change 'ENV DOTNET_ROOT=/usr/share/dotnet' \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$tag" >/dev/null
-}
-make_base "$sdk_image" 1
-make_base "$runtime_image" 0
-
-# ---------------------------------------------------------------- 3. our image
-log "building zuna:cpu"
-DOCKER_BUILDKIT=0 docker build --network host -q -t zuna:cpu \
-  --build-arg TORCH_BACKEND=cpu --build-arg SDK_IMAGE="$sdk_image" --build-arg RUNTIME_IMAGE="$runtime_image" "$repo" >/dev/null
-if docker run --rm --entrypoint sh zuna:cpu -c 'grep -q "BEGIN CERT" /etc/ssl/certs/ca-certificates.crt && cmp -s /etc/ssl/certs/ca-certificates.crt /host-ca 2>/dev/null'; then
-  log "the published image carries the host CA bundle"; exit 1
-fi
+"$repo/deploy/local/build-image.sh" >/dev/null
 
 # ---------------------------------------------------------------- 4. run it
 work="$(mktemp -d)"
 container=""
 cleanup() { [ -n "$container" ] && docker rm -f "$container" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-# A Hugging Face cache holding the tiny model at a made-up commit under both release names, so the image and the
-# command line find it under whichever repository is their default; readable by the image's user.
-commit=0123456789abcdef0123456789abcdef01234567
-for repo_dir in models--Zyphra--ZUNA models--Zyphra--ZUNA1.1; do
-  snapshot="$work/hf/hub/$repo_dir/snapshots/$commit"
-  mkdir -p "$snapshot" "$work/hf/hub/$repo_dir/refs"
-  cp "$shared/fixtures/tiny/config.json" "$snapshot/config.json"
-  cp "$shared/fixtures/tiny/model.safetensors" "$snapshot/model-00001-of-00001.safetensors"
-  printf '%s' "$commit" > "$work/hf/hub/$repo_dir/refs/main"
-done
-chmod -R a+rX "$work/hf"
+"$repo/deploy/local/tiny-hf-cache.sh" "$work/hf" "$shared"
 
 # Host networking (the daemon has no bridge), so the image's own port 8080 — which its HEALTHCHECK probes — must be free.
 port=8080
@@ -130,4 +76,26 @@ for kind in ("embed", "recon"):
         assert d <= 1e-5, f"{kind}/{k}: max |http - cli| = {d}"
     print(f"{kind}: {', '.join(f'{k} {list(v.shape)}' for k, v in t_http.items())}; model {m_http.get('model_id')}@{m_http.get('model_revision')}")
 PY
+# Chart text needs a font in the image (the Dockerfile installs fonts-dejavu-core): the same figures drawn by the image
+# as it is and again with its font folder removed must differ (an image without fonts draws both alike, text-less).
+# timing.png is left out: it plots measured times, which differ from run to run anyway.
+mkdir -p "$work/fig" && chmod 777 "$work/fig"
+figures() { # folder, extra docker arguments..., command prefix
+  local folder=$1; shift
+  docker run --rm --network host -e HF_HUB_OFFLINE=1 -v "$work/hf:/data/huggingface:ro" -v "$recording:/in/rec.fif:ro" \
+    -v "$work/fig:/fig" "$@" "/app/zuna reconstruct /in/rec.fif --device cpu --steps 2 --seed 7 --out /fig/$folder.safetensors --figures /fig/$folder" \
+    >/dev/null 2>&1
+}
+figures fonts --entrypoint sh zuna:cpu -c
+figures nofonts --user root --entrypoint sh zuna:cpu -c 'rm -rf /usr/share/fonts && exec sh -c "$0"'
+charts=()
+for chart in "$work/fig/fonts/"*.png; do
+  name="$(basename "$chart")"
+  [ "$name" = timing.png ] && continue
+  if cmp -s "$chart" "$work/fig/nofonts/$name"; then log "$name: drawn alike with and without fonts: the image draws no text"; exit 1; fi
+  charts+=("$name")
+done
+[ ${#charts[@]} -gt 0 ] || { log "no figures were drawn"; exit 1; }
+[ -z "${ZUNA_KEEP_FIGURES:-}" ] || cp -r "$work/fig/fonts" "$ZUNA_KEEP_FIGURES"
+echo "figures: ${#charts[@]} charts with text (${charts[*]})"
 echo "image ok"

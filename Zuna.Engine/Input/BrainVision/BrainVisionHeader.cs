@@ -64,7 +64,7 @@ internal sealed partial record BrainVisionHeader(
         var names = new string?[n];
         var factors = new double[n];
         var kinds = new FifChannelKind[n];
-        var keyToName = new Dictionary<string, string>(StringComparer.Ordinal);
+        var keyToIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (key, value) in ini.Items("Channel Infos"))
         {
             int index = ChannelIndex(key, n, name);
@@ -76,7 +76,7 @@ internal sealed partial record BrainVisionHeader(
             string resolutionText = props[2], unit = props[3].Replace("\u00c2", "", StringComparison.Ordinal);
             double resolution = resolutionText.Length == 0 ? (unit.Length == 0 ? 1e-6 : 1) : ParseDouble(resolutionText, $"resolution of {key}", name);
             names[index] = channel;
-            keyToName[key] = channel;
+            keyToIndex[key] = index;
             factors[index] = resolution * UnitFactors.GetValueOrDefault(unit, 1);
             kinds[index] = VoltageUnits.Contains(unit) ? FifChannelKind.Eeg : FifChannelKind.Misc;
         }
@@ -86,9 +86,11 @@ internal sealed partial record BrainVisionHeader(
         var locations = Enumerable.Range(0, n).Select(_ => Enumerable.Repeat(float.NaN, 12).ToArray()).ToArray();
         foreach (var (key, value) in ini.Items("Coordinates"))
         {
-            if (!keyToName.TryGetValue(key, out var channel))
+            // By the entry's channel number, not by name: a later entry for the same number (found by fuzzing: "Ch1(")
+            // may have renamed the channel, and a name search then found nothing.
+            if (!keyToIndex.TryGetValue(key, out int index))
                 throw new RecordingFormatException($"{name}: [Coordinates] names '{key}', which is not in [Channel Infos].");
-            int index = Array.IndexOf(names, channel);
+            string channel = names[index]!;
             var parts = value.Split(',');
             if (parts.Length != 3) throw new RecordingFormatException($"{name}: coordinates of {key} are not 'radius,theta,phi'.");
             double radius = ParseDouble(parts[0], $"radius of {key}", name);

@@ -28,7 +28,8 @@ internal static partial class BrainVisionText
         if (codepage.Equals("ANSI", StringComparison.Ordinal)) codepage = "windows-1252";
         Encoding encoding;
         try { encoding = Encoding.GetEncoding(codepage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback); }
-        catch (ArgumentException) { encoding = new UTF8Encoding(false, true); }
+        // An unknown name, or one .NET knows but will not decode (UTF-7 is disabled): read it as UTF-8 like an absent line.
+        catch (Exception e) when (e is ArgumentException or NotSupportedException) { encoding = new UTF8Encoding(false, true); }
         try { return encoding.GetString(bytes); }
         catch (DecoderFallbackException) { return Encoding.Latin1.GetString(bytes); }
     }
