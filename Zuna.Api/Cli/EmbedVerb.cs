@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Zuna.Api.Cli.Figures;
 using Zuna.Api.Cli.Folder;
-using Zuna.Engine;
 using Zuna.Engine.Preprocessing;
 
 namespace Zuna.Api.Cli;
@@ -19,14 +18,14 @@ public static class EmbedVerb
         common.AddTo(command);
         command.Options.Add(output);
         command.Options.Add(figures);
-        folder.AddTo(command);
+        folder.AddTo(command, common.Input, output);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var log = parse.InvocationConfiguration.Error;
             string source = parse.GetResult(common.Input)!.Tokens[0].Value;
             if (folder.IsFolderMode(parse, source))
                 return await EmbedFolderAsync(parse, common, folder.Settings(parse, output), source, parse.GetValue(figures), cancellationToken);
-            var outFile = parse.GetValue(output) ?? throw new InvalidOptionException("--out is required for one recording (or give a folder or glob and --out-dir).");
+            var outFile = parse.GetValue(output)!; // the folder options' validator insists on --out here
             string outPath = OutputPath.Checked(outFile, "--out"); // before any work
             int batchSize = common.BatchSize(parse);
             var times = new PhaseTimes();

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Zuna.Api.Cli.Folder;
-using Zuna.Engine;
 using Zuna.Engine.Input;
 using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
@@ -32,7 +31,7 @@ public static class PreprocessVerb
             input, output, noHighPass, noAverageReference, badChannels, epochSamples,
         };
         var folder = new FolderOptions();
-        folder.AddTo(command);
+        folder.AddTo(command, input, output);
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new PreprocessOptions
@@ -63,7 +62,7 @@ public static class PreprocessVerb
                     using (work.Times.Measure("write")) return Write(result, work.Temporary);
                 }, io.Output, io.Error, cancellationToken));
             }
-            var file = parse.GetValue(output) ?? throw new InvalidOptionException("--out is required for one recording (or give a folder and --out-dir).");
+            var file = parse.GetValue(output)!; // the folder options' validator insists on --out here
             OutputPath.Checked(file, "--out");
             var recording = parse.GetValue(input)!;
             io.Output.WriteLine($"{file.Name}: {Write(Load(recording.FullName, null, io.Error), file.FullName)} from {recording.Name}");

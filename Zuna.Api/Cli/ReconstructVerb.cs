@@ -29,7 +29,7 @@ public static class ReconstructVerb
         common.AddTo(command);
         foreach (var option in new Option[] { output, steps, solver, cfg, seed, dataNorm, initNoise, figures }) command.Options.Add(option);
         var folder = new FolderOptions();
-        folder.AddTo(command);
+        folder.AddTo(command, common.Input, output);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var log = parse.InvocationConfiguration.Error;
@@ -60,7 +60,7 @@ public static class ReconstructVerb
                 }, cancellationToken);
             }
 
-            var outFile = parse.GetValue(output) ?? throw new InvalidOptionException("--out is required for one recording (or give a folder or glob and --out-dir).");
+            var outFile = parse.GetValue(output)!; // the folder options' validator insists on --out here
             string outPath = OutputPath.Checked(outFile, "--out");
             bool asFif = outPath.EndsWith(".fif", StringComparison.OrdinalIgnoreCase);
             if (!asFif && !outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))

@@ -26,9 +26,19 @@ internal sealed class FolderOptions
 
     public FolderOptions() => Progress.AcceptOnlyFromAmong("auto", "bar", "plain");
 
-    public void AddTo(Command command)
+    /// <summary>
+    /// Adds the options, and the rule that one recording needs <paramref name="singleOutput"/> (--out) and a folder or glob
+    /// needs --out-dir: a usage error (exit 2) when neither is given, like any missing option.
+    /// </summary>
+    public void AddTo(Command command, Argument<FileInfo> input, Option<FileInfo?> singleOutput)
     {
         foreach (var option in new Option[] { OutDir, Force, NoOverlap, Progress }) command.Options.Add(option);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(singleOutput) is not null || result.GetResult(OutDir) is not null) return;
+            bool batch = result.GetResult(input)?.Tokens is [var token, ..] && FolderInputs.IsBatch(token.Value);
+            result.AddError(batch ? "a folder or glob of recordings needs --out-dir." : "Option '--out' is required (or --out-dir for one output per recording).");
+        });
     }
 
     /// <summary>Folder mode when the input is a folder or glob, or when --out-dir is given.</summary>
@@ -39,7 +49,7 @@ internal sealed class FolderOptions
     {
         if (parse.GetValue(singleOutput) is not null)
             throw new InvalidOptionException("--out names one output; with a folder or --out-dir each recording gets its own.");
-        var outDir = parse.GetValue(OutDir) ?? throw new InvalidOptionException("a folder or glob of recordings needs --out-dir.");
+        var outDir = parse.GetValue(OutDir)!; // the validator added with the options insists on it
         var mode = Enum.Parse<FolderProgressMode>(parse.GetValue(Progress)!, ignoreCase: true);
         return new FolderSettings(outDir.FullName, parse.GetValue(Force), !parse.GetValue(NoOverlap), mode);
     }
