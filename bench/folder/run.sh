@@ -18,7 +18,7 @@ mkdir -p "$work/in"
 # Recordings of several formats and lengths, each copied ZUNA_BENCH_COPIES times under its own name.
 for i in $(seq "${ZUNA_BENCH_COPIES:-2}"); do
   cp "$shared/data/fif/fif_export__test_data-raw.fif" "$work/in/test_data_$i-raw.fif"
-  cp "$shared/data/fif/bsl-datasets__resting_state_short-raw.fif" "$work/in/resting_$i-raw.fif"
+  cp "$shared/data/formats/bdf/synthetic/s_bdf_biosemi32_status_512hz.bdf" "$work/in/biosemi_$i.bdf"
   cp "$shared/data/fif/zuna__sample1_raw.fif" "$work/in/sample1_${i}_raw.fif"
   cp "$shared/data/formats/edf/eeglab/test.edf" "$work/in/eeglab_$i.edf"
 done
@@ -31,7 +31,8 @@ for run in $(seq "${ZUNA_BENCH_REPEAT:-3}"); do
     flag=(); [ "$mode" = no-overlap ] && flag=(--no-overlap)
     start=$(date +%s.%N)
     dotnet "$ZUNA_DLL" reconstruct "$work/in" --out-dir "$work/out" --model-dir "$shared/fixtures/tiny" --device cpu \
-      --steps "${ZUNA_BENCH_STEPS:-8}" --progress plain "${flag[@]}" > "$work/stdout" 2> "$work/stderr"
+      --steps "${ZUNA_BENCH_STEPS:-8}" --progress plain "${flag[@]}" > "$work/stdout" 2> "$work/stderr" \
+      || { cat "$work/stderr" >&2; exit 1; }
     end=$(date +%s.%N)
     inner=$(sed -n 's/.* recordings\? in \([0-9.]*\) s\.$/\1/p' "$work/stdout")
     echo "| $mode | $run | $count | $(echo "$end - $start" | bc -l | xargs printf '%.1f') | $inner |"
