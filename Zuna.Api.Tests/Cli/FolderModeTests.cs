@@ -150,6 +150,24 @@ public sealed class FolderModeTests : IDisposable
         Assert.DoesNotContain("written,", stdout.ToString());
     }
 
+    [Fact]
+    public async Task Repair_folder_writes_one_hybrid_fif_per_recording_and_refuses_one_file_options()
+    {
+        MakeInputs();
+        string zuna11 = SharedData.Path("fixtures/zuna11");
+        var (code, stdout, err) = await CliRun.Run("repair", Path.Combine(In, "*.fif"), "--out-dir", Out, "--model-dir", zuna11,
+            "--device", "cpu", "--steps", "2", "--repair-channels", "O1");
+        Assert.True(code == 0, err);
+        Assert.Contains("[1/1] zuna__sample1_raw.fif: 12 channels, 3 window(s)", stdout);
+        var hybrid = Zuna.Engine.Fif.FifReader.Read(Path.Combine(Out, "zuna__sample1_raw.fif"));
+        Assert.Equal(["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "F7", "F8"], hybrid.Channels.Select(c => c.Name));
+        Assert.Equal(["zuna__sample1_raw.fif"], Tree(Out));
+
+        (code, _, err) = await CliRun.Run("repair", In, "--out-dir", Path.Combine(_dir, "other"), "--model-dir", zuna11, "--full-out", Path.Combine(_dir, "x.fif"));
+        Assert.Equal(CliApp.ExitCodes.InvalidInput, code);
+        Assert.Contains("cannot be used with a folder", err);
+    }
+
     [Theory]
     [InlineData("--init-noise", "noise.safetensors", "--init-noise")]
     [InlineData("--out", "x.safetensors", "--out names one output")]
