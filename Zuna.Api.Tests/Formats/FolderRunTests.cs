@@ -42,7 +42,7 @@ public sealed class FolderRunTests : IDisposable
     public async Task FolderWithoutOutDirIsAUsageError()
     {
         var (code, _, stderr) = await Run("preprocess", _dir);
-        Assert.Equal(CliApp.ExitCodes.InvalidInput, code);
+        Assert.Equal(CliApp.ExitCodes.Usage, code);
         Assert.Contains("--out-dir", stderr);
     }
 }

@@ -44,7 +44,7 @@ public static class CliApp
     /// </summary>
     public static bool IsVerb(string[] args) => !ServeArguments.AreServe(args);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellationToken = default)
     {
         // Our own handler below prints one line; the library default would print a stack trace.
         var config = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error, EnableDefaultExceptionHandler = false };
@@ -61,7 +61,7 @@ public static class CliApp
         }
         try
         {
-            return await parse.InvokeAsync(config);
+            return await parse.InvokeAsync(config, cancellationToken);
         }
         catch (Exception e)
         {

@@ -44,7 +44,11 @@ internal sealed class ModelVerbOptions
         Arrays.AddTo(command);
     }
 
-    public Preprocessed LoadInput(ParseResult parse)
+    /// <summary>
+    /// Reads and preprocesses the input argument, or <paramref name="path"/> (a folder run's recording) with its phases
+    /// timed and its warnings on <paramref name="log"/> (stderr by default).
+    /// </summary>
+    public Preprocessed LoadInput(ParseResult parse, string? path = null, IPhaseTimer? phases = null, TextWriter? log = null)
     {
         // These verbs load the model anyway: set libtorch up first so preprocessing uses it too, as the service does.
         TorchRuntime.Initialise(parse.GetValue(Threads));
@@ -56,9 +60,9 @@ internal sealed class ModelVerbOptions
         };
         options.Validate();
         var targets = Engine.Preprocessing.TargetChannels.Parse(parse.GetValue(TargetChannels), parse.GetValue(HeadFrame));
-        var input = parse.GetValue(Input)!;
-        var result = RecordingLoader.Default.Load(RecordingSource.FromFile(input.FullName), new InputOptions(options, targets) { Arrays = Arrays.Parse(parse) });
-        CliWarnings.Write(parse, input.Name, result);
+        string input = path ?? parse.GetValue(Input)!.FullName;
+        var result = RecordingLoader.Default.Load(RecordingSource.FromFile(input), new InputOptions(options, targets) { Arrays = Arrays.Parse(parse) }, phases);
+        CliWarnings.Write(log ?? parse.InvocationConfiguration.Error, Path.GetFileName(input), result);
         return result;
     }
 

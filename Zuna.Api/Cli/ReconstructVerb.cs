@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Zuna.Api.Cli.Figures;
+using Zuna.Api.Cli.Folder;
 using Zuna.Engine;
-using Zuna.Engine.Fif;
 using Zuna.Engine.Inference;
 using Zuna.Engine.Outputs;
 using Zuna.Engine.Preprocessing;
@@ -15,7 +15,7 @@ public static class ReconstructVerb
     public static Command Create()
     {
         var common = new ModelVerbOptions();
-        var output = new Option<FileInfo>("--out") { Description = "Output: .safetensors (reconstruction [E, C, T] in z-units) or .fif (volts, 256 Hz, with positions).", Required = true };
+        var output = new Option<FileInfo?>("--out") { Description = "Output: .safetensors (reconstruction [E, C, T] in z-units) or .fif (volts, 256 Hz, with positions)." };
         var steps = new Option<int>("--steps") { Description = "Solver steps (decoder evaluations: euler and dpm2m N, heun 2N-1, midpoint 2N).", DefaultValueFactory = _ => 50 };
         var solver = new Option<string>("--sampler") { Description = "ODE solver: euler (the original's), heun, midpoint or dpm2m.", DefaultValueFactory = _ => "euler" };
         solver.AcceptOnlyFromAmong([.. SamplerKinds.Names]);
@@ -28,18 +28,43 @@ public static class ReconstructVerb
         var command = new Command("reconstruct", "Reconstruct a recording through ZUNA: denoise observed channels, fill in bad or added ones.");
         common.AddTo(command);
         foreach (var option in new Option[] { output, steps, solver, cfg, seed, dataNorm, initNoise, figures }) command.Options.Add(option);
+        var folder = new FolderOptions();
+        folder.AddTo(command, common.Input, output);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var log = parse.InvocationConfiguration.Error;
             // Everything that can be checked without the recording or the model is checked first.
-            string outPath = OutputPath.Checked(parse.GetValue(output)!, "--out");
-            bool asFif = outPath.EndsWith(".fif", StringComparison.OrdinalIgnoreCase);
-            if (!asFif && !outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-                throw new InvalidOptionException($"--out must end in .safetensors or .fif: {outPath}");
+            string source = parse.GetResult(common.Input)!.Tokens[0].Value;
+            bool folderMode = folder.IsFolderMode(parse, source);
+            if (folderMode && parse.GetValue(initNoise) is not null) throw new InvalidOptionException("--init-noise fits one recording's shape; it cannot be used with a folder.");
             var sampler = new SamplerOptions { Steps = parse.GetValue(steps), Cfg = parse.GetValue(cfg), DataNorm = parse.GetValue(dataNorm),
                 Sampler = SamplerKinds.Parse(parse.GetValue(solver)!) };
             ZunaEngine.ValidateOptions(sampler);
             int batchSize = common.BatchSize(parse);
+            long seedValue = parse.GetValue(seed);
+            var badChannels = ModelVerbOptions.SplitList(parse.GetValue(common.BadChannels));
+            if (folderMode)
+            {
+                var figureRoot = parse.GetValue(figures);
+                return await ModelFolderRun.RunAsync(parse, common, folder.Settings(parse, output), source, (engine, item, input, work) =>
+                {
+                    float[] reconstruction;
+                    work.Report("encode + decode", 0);
+                    using (work.Times.Measure("model"))
+                        reconstruction = ReconstructWork.Sample(engine, input, sampler, seedValue, null, batchSize, step => work.Report(
+                            $"decode {step.Progress}, epochs {step.First + 1}-{step.First + step.Count} of {step.Total}",
+                            step.Fraction), cancellationToken);
+                    using (work.Times.Measure("write")) ReconstructWork.Write(work.Temporary, false, engine, input, reconstruction, sampler, seedValue);
+                    FigureOutput.WriteReconstruction(item.FiguresFolder(figureRoot), work.Log, input, reconstruction, badChannels, work.Times);
+                    return $"{input.EpochCount} epochs × {input.ChannelCount} channels reconstructed in {sampler.Steps} steps";
+                }, cancellationToken);
+            }
+
+            var outFile = parse.GetValue(output)!; // the folder options' validator insists on --out here
+            string outPath = OutputPath.Checked(outFile, "--out");
+            bool asFif = outPath.EndsWith(".fif", StringComparison.OrdinalIgnoreCase);
+            if (!asFif && !outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOptionException($"--out must end in .safetensors or .fif: {outPath}");
 
             var times = new PhaseTimes();
             Preprocessed input;
@@ -51,35 +76,14 @@ public static class ReconstructVerb
             using var engine = await common.LoadModelAsync(parse, log, cancellationToken);
             loadModel.Dispose();
 
-            var modelPhase = times.Measure("model");
-            long perEpoch = (long)input.ChannelCount * input.EpochSamples;
-            var reconstruction = new float[input.EpochCount * perEpoch];
-            long seedValue = parse.GetValue(seed);
-            for (int first = 0; first < input.EpochCount; first += batchSize)
-            {
-                int count = Math.Min(batchSize, input.EpochCount - first);
-                var keys = Enumerable.Range(first, count).Select(e => new NoiseKey(seedValue, e)).ToArray();
-                float[]? batchNoise = eps?.AsSpan(first * s * 32, count * s * 32).ToArray();
-                int done = first;
-                var progress = new StepProgress(log, done, count, input.EpochCount);
-                var part = engine.Reconstruct(ModelVerbOptions.Slice(input, first, count), sampler, keys, batchNoise, progress, cancellationToken);
-                part.CopyTo(reconstruction, first * perEpoch);
-            }
-            modelPhase.Dispose();
-
-            var writePhase = times.Measure("write");
-            if (asFif)
-            {
-                FifWriter.Write(outPath, ReconstructionFile.ToRecording(input, reconstruction));
-            }
-            else
-            {
-                SafeTensorsWriter.From(ReconstructionFile.Layout(input, reconstruction, engine.Info, sampler, seedValue)).Write(outPath);
-            }
-            writePhase.Dispose();
+            float[] reconstruction;
+            using (times.Measure("model"))
+                reconstruction = ReconstructWork.Sample(engine, input, sampler, seedValue, eps, batchSize, step =>
+                    log.WriteLine($"zuna: epochs {step.First + 1}-{step.First + step.Count} of {step.Total}: {step.Progress}"),
+                    cancellationToken);
+            using (times.Measure("write")) ReconstructWork.Write(outPath, asFif, engine, input, reconstruction, sampler, seedValue);
             log.WriteLine($"zuna: wrote {outPath}");
-            FigureOutput.WriteReconstruction(parse.GetValue(figures), log, input, reconstruction,
-                ModelVerbOptions.SplitList(parse.GetValue(common.BadChannels)), times);
+            FigureOutput.WriteReconstruction(parse.GetValue(figures), log, input, reconstruction, badChannels, times);
             return CliApp.ExitCodes.Ok;
         });
         return command;
@@ -93,12 +97,5 @@ public static class ReconstructVerb
         if (!entry.Shape.SequenceEqual(expected))
             throw new InvalidOptionException($"--init-noise: eps is [{string.Join(", ", entry.Shape)}], this input needs [{string.Join(", ", expected)}].");
         return file.ReadFloat32("eps");
-    }
-
-    /// <summary>One stderr line per diffusion step: long runs show they are alive.</summary>
-    private sealed class StepProgress(TextWriter log, int firstEpoch, int batchEpochs, int totalEpochs) : IProgress<SamplerProgress>
-    {
-        public void Report(SamplerProgress value) =>
-            log.WriteLine($"zuna: epochs {firstEpoch + 1}-{firstEpoch + batchEpochs} of {totalEpochs}: {value}");
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Zuna.Api.Cli.Folder;
 using Zuna.Engine;
 using Zuna.Engine.Fif;
 using Zuna.Engine.Inference;
@@ -19,7 +20,7 @@ public static class RepairVerb
     public static Command Create()
     {
         var common = new ModelVerbOptions();
-        var output = new Option<FileInfo>("--out") { Description = "Output: a .fif (the hybrid recording) or a .safetensors (hybrid, full_reconstruction, preprocessed, mask, chan_pos).", Required = true };
+        var output = new Option<FileInfo?>("--out") { Description = "Output: a .fif (the hybrid recording) or a .safetensors (hybrid, full_reconstruction, preprocessed, mask, chan_pos)." };
         var fullOut = new Option<FileInfo?>("--full-out") { Description = "Also write the full reconstruction (model output everywhere) to this .fif." };
         var segment = new Option<double>("--segment-sec") { Description = "Window length in seconds (at most 32); the last, shorter window is kept.", DefaultValueFactory = _ => 5.0 };
         var highPass = new Option<double>("--highpass-hz") { Description = "High-pass cut-off in Hz (FIR, as MNE).", DefaultValueFactory = _ => 0.5 };
@@ -38,17 +39,12 @@ public static class RepairVerb
         common.AddModelOptionsTo(command);
         foreach (var option in new Option[] { output, fullOut, segment, highPass, repair, segments, overlap, noAnnotations, steps, solver, cfg, seed, initNoise })
             command.Options.Add(option);
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var log = parse.InvocationConfiguration.Error;
-            string outPath = parse.GetValue(output)!.FullName;
-            bool asFif = IsFif(outPath);
-            if (!asFif && !outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-                throw new InvalidOptionException($"--out must end in .fif or .safetensors: {outPath}");
-            string? fullPath = parse.GetValue(fullOut)?.FullName;
-            if (fullPath is not null && !IsFif(fullPath)) throw new InvalidOptionException($"--full-out must end in .fif: {fullPath}");
+        var folder = new FolderOptions();
+        folder.AddTo(command, common.Input, output);
 
-            var options = new RepairOptions
+        // The repair settings the options give (the same for one recording and for each of a folder).
+        RepairOptions Options(ParseResult parse) =>
+            new()
             {
                 SegmentSeconds = parse.GetValue(segment),
                 HighPassHz = parse.GetValue(highPass),
@@ -61,6 +57,32 @@ public static class RepairVerb
                 Seed = parse.GetValue(seed),
                 Arrays = common.Arrays.Parse(parse),
             };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var log = parse.InvocationConfiguration.Error;
+            string source = parse.GetResult(common.Input)!.Tokens[0].Value;
+            if (folder.IsFolderMode(parse, source))
+            {
+                if (parse.GetValue(fullOut) is not null || parse.GetValue(initNoise) is not null)
+                    throw new InvalidOptionException("--full-out and --init-noise name one recording's files; they cannot be used with a folder.");
+                var settings = folder.Settings(parse, output);
+                var folderOptions = Options(parse);
+                folderOptions.Validate(); // once, before the model loads, rather than once per recording
+                return await ModelFolderRun.RunAsync(parse, common, settings, source, ".fif",
+                    (item, phases) => Prepare(item, folderOptions, phases),
+                    engine => RepairModelGate.EnsureZuna11(engine.Info),
+                    (engine, item, plan, work) => RepairOne(engine, plan, folderOptions, common.BatchSize(parse), work, cancellationToken),
+                    cancellationToken);
+            }
+            string outPath = parse.GetValue(output)!.FullName;
+            bool asFif = IsFif(outPath);
+            if (!asFif && !outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOptionException($"--out must end in .fif or .safetensors: {outPath}");
+            string? fullPath = parse.GetValue(fullOut)?.FullName;
+            if (fullPath is not null && !IsFif(fullPath)) throw new InvalidOptionException($"--full-out must end in .fif: {fullPath}");
+
+            var options = Options(parse);
             var warnings = new List<string>();
             var plan = RepairPipeline.Plan(RecordingLoader.Default, RecordingSource.FromFile(parse.GetValue(common.Input)!.FullName), options, warnings);
             foreach (string warning in warnings) log.WriteLine($"zuna: warning: {warning}");
@@ -84,6 +106,34 @@ public static class RepairVerb
             return CliApp.ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A folder run's read step: the recording read and prepared as repair prepares it, warnings on the display's log.</summary>
+    private static RepairPlan Prepare(FolderItem item, RepairOptions options, FolderPhases phases)
+    {
+        var warnings = new List<string>();
+        var plan = RepairPipeline.Plan(RecordingLoader.Default, RecordingSource.FromFile(item.Path), options, warnings, phases);
+        foreach (string warning in warnings) phases.Log.WriteLine($"zuna: warning: {item.Relative}: {warning}");
+        return plan;
+    }
+
+    /// <summary>A folder run's model step: the hybrid recording (the original except on repaired cells) as a .fif.</summary>
+    private static string RepairOne(ZunaEngine engine, RepairPlan plan, RepairOptions options, int batchSize, FolderWork work, CancellationToken cancellationToken)
+    {
+        RepairResult result;
+        work.Report("repair", 0);
+        using (work.Times.Measure("model"))
+            result = RepairPipeline.Run(engine, plan, RepairNoise.FromSeed(options.Seed), batchSize,
+                new FolderSteps(work), cancellationToken);
+        using (work.Times.Measure("write")) FifWriter.Write(work.Temporary, RepairFile.ToRecording(result, RepairFile.Signal.Hybrid));
+        return $"{plan.Prepared.ChannelCount} channels, {plan.Windows.Count} window(s), {plan.Mask.Sum(r => r.Count(m => m))} repaired token(s)";
+    }
+
+    /// <summary>Each diffusion step of a folder run's current recording, for the progress display.</summary>
+    private sealed class FolderSteps(FolderWork work) : IProgress<SamplerProgress>
+    {
+        public void Report(SamplerProgress value) =>
+            work.Report($"repair {value}", (double)value.StepsDone / value.StepsTotal);
     }
 
     /// <summary>One stderr line per solver step with the decoder evaluations so far, written as it happens.</summary>
