@@ -58,6 +58,12 @@ public sealed class ModelHost : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>Throws unless the model is loaded and serving work already accepted (ready, or draining what it accepted).</summary>
+    public void EnsureServing()
+    {
+        if (_state != ModelState.Draining) EnsureReady();
+    }
+
     /// <summary>Throws unless the model is loaded and the service is not draining.</summary>
     public void EnsureReady()
     {
@@ -87,6 +93,7 @@ public sealed class ModelHost : IHostedService, IDisposable
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             _logger.LogWarning("In-flight inference did not finish within {Seconds} s; cancelling it.", grace.TotalSeconds);
+            _queue.Close(force: true);
             await _abort.CancelAsync();
             try
             {

@@ -20,6 +20,8 @@ public sealed class InferenceQueue
     private readonly QueueOptions _options;
     private readonly ZunaTelemetry _telemetry;
     private readonly Channel<InferenceWork> _channel;
+    private int _admitted;   // accepted requests that may still queue work (see Admit)
+    private int _closing;    // 1 once draining began
     private readonly BatchAssembler _assembler;
     private int _waiting;
 
@@ -78,8 +80,45 @@ public sealed class InferenceQueue
     /// <summary>The next batch (inference thread only; blocks), or null once the queue is closed and empty or <paramref name="stop"/> fires.</summary>
     public IReadOnlyList<BatchSlice>? NextBatch(CancellationToken stop) => _assembler.Next(stop);
 
-    /// <summary>Takes nothing new; what is queued still drains through <see cref="NextBatch"/>.</summary>
-    public void Close() => _channel.Writer.TryComplete();
+    /// <summary>
+    /// Holds the queue open for one accepted request until it has queued all its work: a request still reading and
+    /// preprocessing its upload when draining begins is finished, not answered 503. Refused once draining has begun.
+    /// </summary>
+    /// <exception cref="ServiceNotReadyException">Draining began: the queue takes nothing new.</exception>
+    public IDisposable Admit()
+    {
+        Interlocked.Increment(ref _admitted);
+        if (Volatile.Read(ref _closing) != 0)
+        {
+            ReleaseAdmission();
+            throw new ServiceNotReadyException("The service is shutting down and accepts no new work.");
+        }
+        return new Admission(this);
+    }
+
+    /// <summary>
+    /// Takes no new requests; the channel completes once the admitted ones have queued their work, and what is queued
+    /// still drains through <see cref="NextBatch"/>. <paramref name="force"/>: complete it now (the drain's grace is over).
+    /// </summary>
+    public void Close(bool force = false)
+    {
+        Interlocked.Exchange(ref _closing, 1);   // a full fence: an Admit either sees it or is counted below
+        if (force || Volatile.Read(ref _admitted) == 0) _channel.Writer.TryComplete();
+    }
+
+    private void ReleaseAdmission()
+    {
+        if (Interlocked.Decrement(ref _admitted) == 0 && Volatile.Read(ref _closing) != 0) _channel.Writer.TryComplete();
+    }
+
+    private sealed class Admission(InferenceQueue queue) : IDisposable
+    {
+        private int _released;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) queue.ReleaseAdmission();
+        }
+    }
 
     /// <summary>Fails everything still waiting (the backend is gone).</summary>
     public void FailRemaining(Exception reason) => _assembler.FailRemaining(reason);

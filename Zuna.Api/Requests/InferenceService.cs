@@ -65,8 +65,9 @@ public sealed class InferenceService(RecordingLoader loader, InferenceQueue queu
         {
             if (request.Operation == Operation.Repair)
                 throw new InvalidOptionException("repairs run through RepairService (POST /v1/repairs, repair jobs, `zuna repair`), not the inference path.");
-            // Refuse early: no point parsing a 500 MB upload the worker will not take.
-            if (request.Operation != Operation.Preprocess) EnsureAccepting();
+            // Refuse early: no point parsing a 500 MB upload the worker will not take. Once admitted, a drain waits for it.
+            using var admission = request.Operation == Operation.Preprocess ? null : queue.Admit();
+            if (admission is not null) EnsureAccepting();
             Preprocessed input;
             await _decodeSlots.WaitAsync(cancellationToken);
             try
@@ -88,7 +89,7 @@ public sealed class InferenceService(RecordingLoader loader, InferenceQueue queu
             if (request.Operation is var op and not Operation.Preprocess)
             {
                 if (input.EpochCount == 0) throw new InvalidRecordingException("The recording yields no complete 5 s epoch.");
-                host.EnsureReady();
+                host.EnsureServing();
                 var work = new InferenceWork(op, input, request.Sampler, request.Seed, cancellationToken, progress);
                 output = await queue.Submit(work);
                 // The worker has recorded these in zuna.phase.duration already; the header still shows them.

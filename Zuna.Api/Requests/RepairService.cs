@@ -23,6 +23,7 @@ public sealed class RepairService(RecordingLoader loader, InferenceQueue queue, 
     public async Task<RepairOutcome> RunAsync(Stream upload, string fileName, RepairOptions options, PhaseTimer timer,
         IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
     {
+        using var admission = queue.Admit();   // a drain waits until every window is queued
         inference.EnsureAccepting();
         RepairModelGate.EnsureZuna11(host.Info!);
         var warnings = new List<string>();
