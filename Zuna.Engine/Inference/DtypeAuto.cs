@@ -21,6 +21,9 @@ public static class DtypeAuto
     private const int Rows = 512, Inner = 1024, Columns = 2816;
     private const int TimedRuns = 3;
 
+    /// <summary>A probe whose thread got less of a core than this (CPU time ÷ wall time) is not cached.</summary>
+    public const double MinCoreShare = 0.8;
+
     /// <summary>Resolves "auto", "float32"/"fp32" or "bfloat16"/"bf16" for <paramref name="device"/>; only "auto" probes.</summary>
     public static DtypeChoice Resolve(string requested, Device device, string? cacheFile = null)
     {
@@ -34,14 +37,19 @@ public static class DtypeAuto
         };
     }
 
-    /// <summary>The cached rates of this machine when present, else a probe whose rates are then cached.</summary>
-    public static DtypeChoice Choose(Device device, string cacheFile)
+    /// <summary>The cached rates of this machine when present, else a probe whose rates are then cached (unless contended).</summary>
+    /// <param name="minCoreShare">The share of a core a probe needs to be cached (tests pass 0 to cache any probe).</param>
+    public static DtypeChoice Choose(Device device, string cacheFile, double minCoreShare = MinCoreShare)
     {
         string key = MachineKey(device);
         if (DtypeProbeCache.TryRead(cacheFile, key, out var cached)) return DtypeChoice.FromRates(cached, fromCache: true);
-        var rates = Probe(device);
-        DtypeProbeCache.Write(cacheFile, key, rates);
-        return DtypeChoice.FromRates(rates, fromCache: false);
+        var (rates, share) = Probe(device);
+        // A probe that got under MinCoreShare of its core shared it with other work (hyperthread siblings, cache, memory
+        // bandwidth) and its ratio may be wrong: under load 50 on an EPYC it once put bf16 below fp32. Use it for this run
+        // only, and probe again at the next start rather than keep a wrong verdict for good.
+        bool contended = share < minCoreShare;
+        if (!contended) DtypeProbeCache.Write(cacheFile, key, rates);
+        return DtypeChoice.FromRates(rates, fromCache: false, contended ? share : null);
     }
 
     /// <summary>$ZUNA_CACHE_DIR, else $XDG_CACHE_HOME/zuna, else ~/.cache/zuna; the file is dtype-probe.tsv.</summary>
@@ -71,7 +79,8 @@ public static class DtypeAuto
     /// wall time put bf16 at 0.8 GFLOP/s against fp32's 16, CPU time ÷ threads at 9 against 59. The ratio of the two
     /// kernels per core is what decides; it carries over to more threads. On CUDA the host's CPU time says nothing: wall.
     /// </summary>
-    public static DtypeRates Probe(Device device)
+    /// <returns>The rates, and the share of a core the probing thread got (1 on CUDA).</returns>
+    public static (DtypeRates Rates, double CoreShare) Probe(Device device)
     {
         bool cpu = device.type != DeviceType.CUDA;
         int threads = get_num_threads();
@@ -80,37 +89,43 @@ public static class DtypeAuto
         finally { if (cpu) set_num_threads(threads); }
     }
 
-    private static DtypeRates ProbeOnce(Device device, bool cpu)
+    private static (DtypeRates, double) ProbeOnce(Device device, bool cpu)
     {
         using var mode = inference_mode();
         using var scope = NewDisposeScope();
         var a = randn([Rows, Inner], device: device);
         var w = randn([Columns, Inner], device: device);
         var (a16, w16) = (a.to(ScalarType.BFloat16), w.to(ScalarType.BFloat16));
-        bool bf16Works = TryTime(a16, w16, cpu, out _);   // also the warm-up (oneDNN builds its bf16 kernels on first use)
-        TryTime(a, w, cpu, out _);
-        double best32 = 0, best16 = 0;
+        bool bf16Works = TryTime(a16, w16, cpu, out _, out _);   // also the warm-up (oneDNN builds its bf16 kernels on first use)
+        TryTime(a, w, cpu, out _, out _);
+        double best32 = 0, best16 = 0, share = cpu ? 0 : 1;
         for (int i = 0; i < TimedRuns; i++)
         {
-            if (TryTime(a, w, cpu, out double rate32)) best32 = Math.Max(best32, rate32);
-            if (bf16Works && TryTime(a16, w16, cpu, out double rate16)) best16 = Math.Max(best16, rate16);
+            if (TryTime(a, w, cpu, out double rate32, out double share32)) { best32 = Math.Max(best32, rate32); share = Math.Max(share, share32); }
+            if (bf16Works && TryTime(a16, w16, cpu, out double rate16, out _)) best16 = Math.Max(best16, rate16);
         }
-        return new DtypeRates(best32, best16);
+        return (new DtypeRates(best32, best16), share);
     }
 
-    /// <summary>GFLOP/s of one GEMM, per CPU time of the (one-thread) process or per wall time; reading one value back waits for a GPU to finish.</summary>
-    private static bool TryTime(Tensor a, Tensor w, bool perCpuTime, out double gflops)
+    /// <summary>
+    /// GFLOP/s of one GEMM, per CPU time of the calling thread (with one intra-op thread libtorch computes on it) or per
+    /// wall time; <paramref name="coreShare"/> is CPU ÷ wall. Reading one value back waits for a GPU to finish.
+    /// </summary>
+    private static bool TryTime(Tensor a, Tensor w, bool perCpuTime, out double gflops, out double coreShare)
     {
         gflops = 0;
+        coreShare = 0;
         try
         {
             using var inner = NewDisposeScope();
-            var cpuBefore = Environment.CpuUsage.TotalTime;   // getrusage: microseconds, not /proc's 10-ms ticks
+            double cpuBefore = ThreadCpuSeconds();
             var clock = Stopwatch.StartNew();
             var y = nn.functional.linear(a, w);
             _ = y[0, 0].to(ScalarType.Float32).cpu().item<float>();
             double wall = clock.Elapsed.TotalSeconds;
-            double seconds = perCpuTime ? (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds : wall;
+            double cpuSeconds = ThreadCpuSeconds() - cpuBefore;
+            coreShare = cpuSeconds / Math.Max(wall, 1e-9);
+            double seconds = perCpuTime ? cpuSeconds : wall;
             gflops = 2.0 * Rows * Inner * Columns / Math.Max(seconds, 1e-9) / 1e9;
             return true;
         }
@@ -119,6 +134,28 @@ public static class DtypeAuto
             return false;   // a device without a bf16 GEMM kernel
         }
     }
+
+    /// <summary>
+    /// CPU time of the calling thread (clock_gettime CLOCK_THREAD_CPUTIME_ID): the process's total would also count the
+    /// JIT, GC and Kestrel threads busy at start-up. Elsewhere than Linux, the process's CPU time.
+    /// </summary>
+    private static double ThreadCpuSeconds()
+    {
+        if (OperatingSystem.IsLinux() && clock_gettime(ClockThreadCpuTime, out var now) == 0) return now.Seconds + now.Nanoseconds * 1e-9;
+        return Environment.CpuUsage.TotalTime.TotalSeconds;
+    }
+
+    private const int ClockThreadCpuTime = 3;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int clock_gettime(int clockId, out TimeSpec time);
 
     private static string CpuModel()
     {
