@@ -74,7 +74,7 @@ public sealed class DtypeAutoTests(ITestOutputHelper output) : IDisposable
     {
         TorchRuntime.Initialise();
         File.WriteAllLines(CacheFile, ["some other cpu | libtorch 0 | threads 99\t100\t900", "garbage line", "x\tnot\ta number"]);
-        var choice = DtypeAuto.Choose(CPU, CacheFile);
+        var choice = DtypeAuto.Choose(CPU, CacheFile, minCoreShare: 0);   // cached even when the parallel tests crowd the probe
         Assert.Contains("probed now", choice.Reason);
         var lines = File.ReadAllLines(CacheFile);
         Assert.Contains(lines, l => l.StartsWith("some other cpu", StringComparison.Ordinal));   // other machines' entries are kept

@@ -47,6 +47,23 @@ public class LongResampleTests
         Assert.True(MaxDiff(FftResampler.Resample(channels[1], ratio), references[1]) <= 1e-12 * references[1].Max(Math.Abs), "float path differs");
     }
 
+    [Theory]
+    [InlineData(128, 1000, 11)]   // EDF data records of a slower signal: 128 → 1000 samples per record
+    [InlineData(5, 3, 1500)]      // many tiny records, downsampling
+    [InlineData(100, 1009, 9)]    // prime record length: two rows per chirp-z inverse
+    public void Records_upsampled_together_equal_each_record_alone(int n, int newLength, int records)
+    {
+        var rng = new Random(n * 31 + records);
+        var rows = Enumerable.Range(0, n * records).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var together = new double[records * newLength];
+        FftResampler.ResampleRowsUnpadded(rows, records, newLength, together);
+        for (int r = 0; r < records; r++)
+        {
+            var alone = FftResampler.ResampleUnpadded(rows.AsSpan(r * n, n), newLength);
+            Assert.True(MaxDiff(together.AsSpan(r * newLength, newLength).ToArray(), alone) <= 1e-12, $"record {r} differs");
+        }
+    }
+
     private static double MaxDiff(double[] a, double[] b)
     {
         Assert.Equal(b.Length, a.Length);

@@ -71,6 +71,28 @@ public static class FftResampler
         return ResamplePadded(padded, plan, scratch);
     }
 
+    /// <summary>
+    /// <see cref="ResampleUnpadded"/> of <paramref name="rowCount"/> rows of equal length laid end to end (an EDF signal's
+    /// data records), row r's output written to <paramref name="output"/>[r·newLength ..]: where libtorch does the
+    /// transforms, one batched rfft/irfft for all rows instead of a native call per row.
+    /// </summary>
+    public static void ResampleRowsUnpadded(ReadOnlySpan<double> rows, int rowCount, int newLength, Span<double> output, SignalScratch? scratch = null)
+    {
+        int n = rows.Length / rowCount;
+        if (!RealFft.UsesNative(n) && !RealFft.UsesNative(newLength))
+        {
+            for (int r = 0; r < rowCount; r++)
+                ResampleUnpadded(rows.Slice(r * n, n), newLength, scratch).CopyTo(output.Slice(r * newLength, newLength));
+            return;
+        }
+        var plan = new Plan(n, 0, 0, n, newLength, 0, 0, newLength);
+        using var scope = torch.NewDisposeScope();
+        var signal = torch.empty(new long[] { rowCount, n }, torch.float64);
+        rows.CopyTo(MemoryMarshal.Cast<byte, double>(signal.bytes));
+        var kept = RealFft.Torch.Rfft(signal, dim: -1).narrow(-1, 0, KeptBins(plan)).clone(); // [rows, bins]
+        MemoryMarshal.Cast<byte, double>(InverseKept(kept, plan).bytes).CopyTo(output);       // [rows, newLength]
+    }
+
     /// <summary>Resamples float samples (a channel as read), widening to double while padding: no extra double copy.</summary>
     public static double[] Resample(ReadOnlySpan<float> x, double ratio, SignalScratch? scratch = null)
     {

@@ -12,9 +12,9 @@ namespace Zuna.Engine.Signal;
 /// </summary>
 public sealed class SignalScratch : IDisposable
 {
-    internal const int ResamplePad = 0, FilterPad = 1, FilterBlocks = 2;
+    internal const int ResamplePad = 0, FilterPad = 1, FilterBlocks = 2, EdfRecords = 3;
     internal const int PolyphaseRowsTensor = 0, FilterBlocksTensor = 1;
-    private readonly double[]?[] _slots = new double[3][];
+    private readonly double[]?[] _slots = new double[4][];
     private readonly torch.Tensor?[] _tensors = new torch.Tensor?[2];
 
     /// <summary>An array of at least <paramref name="length"/> doubles for <paramref name="slot"/>; contents undefined.</summary>

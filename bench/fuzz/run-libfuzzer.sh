@@ -3,6 +3,7 @@
 # driver/zuna-libfuzzer.cc with Debian's clang) drives the .NET harness (harness/, SharpFuzz), of which only
 # Zuna.Engine.dll is instrumented. One reader at a time, niced.
 #   bench/fuzz/run-libfuzzer.sh [runs per reader, default 1000000] [readers..., default: fif safetensors edf bdf vhdr csv]
+# Where the executions of a reader go (plain build, no fuzzer): dotnet $work/build/Zuna.Fuzz.dll time <reader> <corpus dir>
 # ZUNA_FUZZ_MAX_SECONDS (default: no limit) ends a reader's run early on a busy machine; the summary says how far it got.
 # A reader is named by its format or one of its extensions, so a reader added to the registry is fuzzed by naming it.
 # Crashes: any exception that is not a ZunaInputException, a hang over 60 s of wall time (-timeout; generous because
@@ -43,7 +44,9 @@ for reader in "${readers[@]}"; do
   log="$work/$reader.log"
   seeds="$work/seeds/$reader"; [ -d "$seeds" ] || seeds=""
   set +e
-  ZUNA_FUZZ_READER="$reader" DOTNET_GCHeapHardLimit=0x40000000 nice -n 10 "$work/zuna-libfuzzer" \
+  # One libtorch thread: the FFT resampler's batched transforms otherwise spin OpenMP threads at barriers, and two
+  # readers fuzzed side by side (one per core) would crowd each other.
+  OMP_NUM_THREADS=1 ZUNA_FUZZ_READER="$reader" DOTNET_GCHeapHardLimit=0x40000000 nice -n 10 "$work/zuna-libfuzzer" \
     --target=dotnet --target_arg="$work/bin/Zuna.Fuzz.dll" -runs="$runs" -max_total_time="${ZUNA_FUZZ_MAX_SECONDS:-0}" -timeout=60 -report_slow_units=60 -max_len=32768 \
     -print_final_stats=1 -artifact_prefix="$crashes/" "$work/corpus/$reader" $seeds >"$log" 2>&1
   rc=$?

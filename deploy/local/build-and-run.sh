@@ -30,7 +30,7 @@ trap cleanup EXIT
 port=8080
 if curl -s -o /dev/null "http://127.0.0.1:$port/"; then log "port $port is in use on this machine; free it first"; exit 1; fi
 container=$(docker run -d --network host --health-interval 3s --health-start-period 5s \
-  -e HF_HUB_OFFLINE=1 -e Zuna__Model__Device=cpu \
+  -e HF_HUB_OFFLINE=1 -e Zuna__Model__Device=cpu -e Zuna__Model__Dtype=float32 \
   -v "$work/hf:/data/huggingface:ro" zuna:cpu)
 log "container ${container:0:12} on port $port; waiting for healthy"
 status=starting
@@ -47,11 +47,12 @@ recording="$shared/data/fif/zuna__sample1_raw.fif"
 curl -fsS -F "file=@$recording" "http://127.0.0.1:$port/v1/embeddings" -o "$work/http_embed.safetensors"
 curl -fsS -F "file=@$recording" -F steps=2 -F seed=7 "http://127.0.0.1:$port/v1/reconstructions" -o "$work/http_recon.safetensors"
 
-# The same calls through the command line on this machine, against the same cache.
+# The same calls through the command line on this machine, against the same cache. Both pin float32: dtype=auto
+# probes each machine (the container and this host may decide differently under load), and bf16 differs by ≈ 1 %.
 dotnet build "$repo/Zuna.Api/Zuna.Api.csproj" -c Release -v q -nologo >/dev/null
 zuna=(dotnet "$repo/Zuna.Api/bin/Release/net10.0/linux-x64/zuna.dll")
-HF_HOME="$work/hf" HF_HUB_OFFLINE=1 "${zuna[@]}" embed "$recording" --device cpu --out "$work/cli_embed.safetensors" 2>/dev/null
-HF_HOME="$work/hf" HF_HUB_OFFLINE=1 "${zuna[@]}" reconstruct "$recording" --device cpu --steps 2 --seed 7 --out "$work/cli_recon.safetensors" 2>/dev/null
+HF_HOME="$work/hf" HF_HUB_OFFLINE=1 "${zuna[@]}" embed "$recording" --device cpu --dtype float32 --out "$work/cli_embed.safetensors" 2>/dev/null
+HF_HOME="$work/hf" HF_HUB_OFFLINE=1 "${zuna[@]}" reconstruct "$recording" --device cpu --dtype float32 --steps 2 --seed 7 --out "$work/cli_recon.safetensors" 2>/dev/null
 
 /usr/bin/python3 - "$work" <<'PY'
 import json, struct, sys

@@ -27,15 +27,19 @@ fi
 log "building local/postgres:17"
 DOCKER_BUILDKIT=0 docker build --network host -q -t local/postgres:17 "$repo/deploy/local/postgres" >/dev/null
 
+in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# The first free port from $1 on (another PostgreSQL or service on this machine must not fail the run); an explicit
+# ZUNA_LOCAL_PORT / ZUNA_LOCAL_PG_PORT is taken as given and checked below.
+free_port() { local p="$1"; while in_use "$p"; do p=$((p + 1)); done; echo "$p"; }
 work="$(mktemp -d)"
-export ZUNA_LOCAL_HF="$work/hf" ZUNA_LOCAL_PORT="${ZUNA_LOCAL_PORT:-18080}" ZUNA_LOCAL_PG_PORT="${ZUNA_LOCAL_PG_PORT:-55432}"
+export ZUNA_LOCAL_HF="$work/hf" ZUNA_LOCAL_PORT="${ZUNA_LOCAL_PORT:-$(free_port 18080)}" ZUNA_LOCAL_PG_PORT="${ZUNA_LOCAL_PG_PORT:-$(free_port 55432)}"
 "$repo/deploy/local/tiny-hf-cache.sh" "$ZUNA_LOCAL_HF" "$shared"
 compose=("$compose_bin" --project-directory "$repo" -p zuna-local -f "$repo/docker-compose.yml" -f "$repo/docker-compose.cpu.yml"
   -f "$repo/deploy/local/docker-compose.local.yml")
 cleanup() { "${compose[@]}" down -v --timeout 10 >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 for port in "$ZUNA_LOCAL_PORT" "$ZUNA_LOCAL_PG_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then log "port $port is in use on this machine; set ZUNA_LOCAL_PORT / ZUNA_LOCAL_PG_PORT"; exit 1; fi
+  if in_use "$port"; then log "port $port is in use on this machine; set ZUNA_LOCAL_PORT / ZUNA_LOCAL_PG_PORT"; exit 1; fi
 done
 "${compose[@]}" down -v --timeout 10 >/dev/null 2>&1 || true # leftovers of an interrupted run
 

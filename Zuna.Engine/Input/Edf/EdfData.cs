@@ -71,24 +71,28 @@ internal static class EdfData
             for (int c = 0; c < selected.Length; c++)
             {
                 int s = selected[c], n = samplesPer[c];
+                bool upsample = n != maxSamples && !stim.Contains(c);
+                // A slower signal's records are gathered and upsampled together: one batched transform per chunk,
+                // not one per record (thousands of short transforms in an hour of 1-s records).
+                double[] rows = upsample ? scratch.Get(SignalScratch.EdfRecords, count * n) : [];
                 for (int r = 0; r < count; r++)
                 {
                     var raw = chunk.Slice((int)((r * header.SamplesPerRecord + offsets[s]) * bps), n * bps);
-                    var values = record.AsSpan(0, n);
+                    var values = upsample ? rows.AsSpan(r * n, n) : record.AsSpan(0, n);
                     Decode(raw, header.IsBdf, values);
                     scaling[c].Apply(values);
+                    if (upsample) continue;
                     var target = data[c].AsSpan((int)((first + r) * maxSamples), maxSamples);
                     if (n == maxSamples)
                     {
                         if (stim.Contains(c)) Mask(values);
                         values.CopyTo(target);
                     }
-                    else if (stim.Contains(c)) HoldZeroOrder(values, target);
-                    else
-                    {
-                        FftResampler.ResampleUnpadded(values, maxSamples, scratch).CopyTo(target);
-                    }
+                    else HoldZeroOrder(values, target);
                 }
+                if (upsample)
+                    FftResampler.ResampleRowsUnpadded(rows.AsSpan(0, count * n), count, maxSamples,
+                        data[c].AsSpan((int)(first * maxSamples), count * maxSamples), scratch);
             }
         }
 
