@@ -7,7 +7,9 @@ namespace Zuna.Api.Tests.Formats;
 /// <summary>
 /// Epoched EEGLAB datasets written at test time with Debian's Python (scipy.io.savemat of an EEG struct, as EEGLAB
 /// saves one) and MNE 1.3's reading of them: "embedded.set" (double data inside the .set), "fdt.set" + "fdt.fdt"
-/// (float32 beside it) and "mismatch.set" (data for 4 trials, EEG.trials = 5). Each good file holds 4 epochs of 1000
+/// (float32 beside it), "mismatch.set" (data for 4 trials, EEG.trials = 5) and, where h5py is installed, "v73.set"
+/// (the same dataset as MATLAB 7.3 saves it: HDF5, fields at the top level, single data; MNE 1.3 reads it only with
+/// pymatreader, which Debian lacks, so it is compared with MNE's reading of embedded.set). Each good file holds 4 epochs of 1000
 /// samples at 500 Hz from −0.2 s: 7 EEG channels with positions, one EEG channel without one and a VEOG channel.
 /// MNE's answer for each good file: the epochs as read and its epochs pipeline (pick the EEG channels with a position,
 /// Epochs.resample to 256 Hz with edge padding, average reference, z-score per epoch and channel).
@@ -49,6 +51,51 @@ public sealed class EpochedEeglabFiles : IDisposable
         save("fdt.set", "fdt.fdt")
         data.ravel(order="F").astype("<f4").tofile(os.path.join(out_dir, "fdt.fdt"))
         save("mismatch.set", data, n_trials=5)
+
+        try:
+            import h5py
+            has_h5py = True
+        except ImportError:
+            has_h5py = False
+
+
+        def write_v73(path, fields):
+            # MATLAB's layout: a 512-byte text header (the HDF5 user block), then one dataset or group per variable, each
+            # marked with MATLAB_class; arrays transposed (HDF5 holds the reverse of MATLAB's dims), char as uint16,
+            # struct arrays as groups of reference datasets into #refs#.
+            with h5py.File(path, "w", userblock_size=512) as f:
+                refs = f.create_group("#refs#")
+                def put(parent, name, value):
+                    if isinstance(value, str):
+                        d = parent.create_dataset(name, data=np.array([[ord(c)] for c in value], dtype="<u2"))
+                        d.attrs["MATLAB_class"] = np.bytes_("char")
+                    elif isinstance(value, np.ndarray) and value.dtype.names:
+                        g = parent.create_group(name)
+                        g.attrs["MATLAB_class"] = np.bytes_("struct")
+                        for field in value.dtype.names:
+                            targets = []
+                            for i, item in enumerate(value[field]):
+                                key = f"{name}_{field}_{i}"
+                                put(refs, key, item)
+                                targets.append(refs[key].ref)
+                            g.create_dataset(field, data=np.array([targets], dtype=h5py.ref_dtype))
+                    elif isinstance(value, np.ndarray) and value.size == 0:
+                        d = parent.create_dataset(name, data=np.zeros(2, dtype="<u8"))
+                        d.attrs["MATLAB_class"] = np.bytes_("double")
+                        d.attrs["MATLAB_empty"] = np.uint8(1)
+                    else:
+                        a = np.asarray(value)
+                        a = a.reshape(a.shape + (1,) * (2 - a.ndim)) if a.ndim < 2 else a
+                        d = parent.create_dataset(name, data=np.ascontiguousarray(a.T))
+                        d.attrs["MATLAB_class"] = np.bytes_("single" if a.dtype == np.float32 else "double")
+                for name, value in fields.items():
+                    put(f, name, value)
+            with open(path, "r+b") as f:
+                f.write(b"MATLAB 7.3 MAT-file, written by the Zuna tests".ljust(116) + b"\0" * 8 + b"\x00\x02IM")
+
+        if has_h5py:
+            write_v73(os.path.join(out_dir, "v73.set"), dict(setname="epoched", nbchan=float(nbchan), pnts=float(pnts), trials=float(trials),
+                      srate=srate, xmin=xmin, xmax=xmin + (pnts - 1) / srate, data=data.astype(np.float32), chanlocs=chan, event=event, epoch=epoch))
 
         result = {}
         for name in ["embedded.set", "fdt.set"]:

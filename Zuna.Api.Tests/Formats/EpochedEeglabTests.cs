@@ -12,7 +12,7 @@ using Zuna.Engine.SafeTensors;
 namespace Zuna.Api.Tests.Formats;
 
 /// <summary>
-/// Epoched EEGLAB .set files (trials > 1, MAT v5, data embedded or in an .fdt) against MNE 1.3's read_epochs_eeglab
+/// Epoched EEGLAB .set files (trials > 1; MAT v5 with data embedded or in an .fdt, MAT v7.3) against MNE 1.3's read_epochs_eeglab
 /// of the same files: the epochs as read (volts, names, rate, count, tmin) and the epochs path (≤ 1e-5 z-units), then
 /// the loader, `zuna preprocess` and POST /v1/preprocess taking them, and sizes that disagree refused by name.
 /// </summary>
@@ -75,6 +75,29 @@ public sealed class EpochedEeglabTests(EpochedEeglabFiles files, SharedServer sh
         double diff = 0;
         for (int i = 0; i < expected.Length; i++) diff = Math.Max(diff, Math.Abs(result.Epochs[i] - expected[i]));
         Assert.True(diff <= 1e-5, $"{name}: epochs max diff {diff:E3} z-units");
+    }
+
+    [PythonH5pyFact]
+    public void V73EpochsReadAsMneReadsTheirV5Twin()
+    {
+        var mne = Mne("embedded.set");
+        var epochs = Read("v73.set");
+        Assert.Equal(mne.GetProperty("ch_names").EnumerateArray().Select(e => e.GetString()), epochs.Channels.Select(c => c.Name));
+        Assert.Equal((500.0, 4, -0.2), (epochs.SampleRate, epochs.EpochCount, epochs.TMin));
+        var expected = Flat(mne.GetProperty("data"));
+        Assert.Equal(expected.Length, epochs.Data.Length);
+        for (int i = 0; i < expected.Length; i++) // v73.set holds the same µV as single
+            Assert.True(Math.Abs(epochs.Data[i] - expected[i]) <= 1e-7 * Math.Abs(expected[i]) + 1e-15, $"value {i}: {epochs.Data[i]:E6} vs MNE {expected[i]:E6}");
+
+        var pipeline = mne.GetProperty("pipeline");
+        var result = EpochsPreprocessor.Run(epochs, PreprocessOptions.Default);
+        Assert.Equal(pipeline.GetProperty("ch_names").EnumerateArray().Select(e => e.GetString()), result.ChannelNames);
+        var positions = Flat(pipeline.GetProperty("pos"));
+        for (int i = 0; i < positions.Length; i++) Assert.Equal(positions[i], result.ChannelPositions[i], 1e-6);
+        var z = Flat(pipeline.GetProperty("epochs"));
+        double diff = 0;
+        for (int i = 0; i < z.Length; i++) diff = Math.Max(diff, Math.Abs(result.Epochs[i] - z[i]));
+        Assert.True(diff <= 1e-5, $"v73.set: epochs max diff {diff:E3} z-units");
     }
 
     [PythonMneFact]
