@@ -36,20 +36,18 @@ internal static class EeglabEpochs
     }
 
     /// <summary>
-    /// Column-major [nbchan, pnts, trials]: value k is channel k mod nbchan of frame k / nbchan, and frame f is sample
-    /// f mod pnts of epoch f / pnts — the same order as the .fdt's multiplexed frames.
+    /// Column-major [nbchan, pnts, trials] in µV: frame f (all channels of one sample) is sample f mod pnts of epoch
+    /// f / pnts — the same order as the .fdt's multiplexed frames. Spread into [epoch, channel, sample] volts.
     /// </summary>
-    private static long Target(EeglabSet set, long frame, int channel)
-    {
-        long epoch = frame / set.SampleCount, sample = frame % set.SampleCount;
-        return (epoch * set.ChannelCount + channel) * set.SampleCount + sample;
-    }
-
     private static void FromEmbedded(double[] microvolts, EeglabSet set, double[] data)
     {
-        int channels = set.ChannelCount;
-        for (long k = 0; k < microvolts.LongLength; k++)
-            data[Target(set, k / channels, (int)(k % channels))] = microvolts[k] * EeglabRecordingReader.MicroVolt;
+        int channels = set.ChannelCount, samples = set.SampleCount;
+        for (int e = 0; e < set.Trials; e++)
+            for (int t = 0; t < samples; t++)
+            {
+                long source = ((long)e * samples + t) * channels, target = (long)e * channels * samples + t;
+                for (int c = 0; c < channels; c++) data[target + (long)c * samples] = microvolts[source + c] * EeglabRecordingReader.MicroVolt;
+            }
     }
 
     /// <summary>MNE reshapes the whole .fdt to [nbchan, pnts, trials], so its size must match exactly.</summary>
@@ -71,8 +69,11 @@ internal static class EeglabEpochs
             int count = (int)Math.Min(buffer.Length / frame, frames - done);
             file.ReadExactly(buffer, 0, count * frame);
             for (int k = 0; k < count; k++)
+            {
+                long f = done + k, target = f / set.SampleCount * channels * set.SampleCount + f % set.SampleCount;
                 for (int c = 0; c < channels; c++)
-                    data[Target(set, done + k, c)] = BinaryPrimitives.ReadSingleLittleEndian(buffer.AsSpan(k * frame + 4 * c)) * EeglabRecordingReader.MicroVolt;
+                    data[target + (long)c * set.SampleCount] = BinaryPrimitives.ReadSingleLittleEndian(buffer.AsSpan(k * frame + 4 * c)) * EeglabRecordingReader.MicroVolt;
+            }
             done += count;
         }
     }
