@@ -7,7 +7,8 @@ namespace Zuna.Api.Tests.Formats;
 /// <summary>
 /// Epoched EEGLAB datasets written at test time with Debian's Python (scipy.io.savemat of an EEG struct, as EEGLAB
 /// saves one) and MNE 1.3's reading of them: "embedded.set" (double data inside the .set), "fdt.set" + "fdt.fdt"
-/// (float32 beside it), "mismatch.set" (data for 4 trials, EEG.trials = 5) and, where h5py is installed, "v73.set"
+/// (float32 beside it), "mismatch.set" (data for 4 trials, EEG.trials = 5), "noxmin.set"
+/// (no EEG.xmin) and, where h5py is installed, "v73.set"
 /// (the same dataset as MATLAB 7.3 saves it: HDF5, fields at the top level, single data; MNE 1.3 reads it only with
 /// pymatreader, which Debian lacks, so it is compared with MNE's reading of embedded.set). Each good file holds 4 epochs of 1000
 /// samples at 500 Hz from −0.2 s: 7 EEG channels with positions, one EEG channel without one and a VEOG channel.
@@ -42,15 +43,18 @@ public sealed class EpochedEeglabFiles : IDisposable
             event[e] = (kinds[e], float(e * pnts + onset), float(e + 1))
             epoch[e] = (float(e + 1), kinds[e], 0.0)
 
-        def save(name, eeg_data, n_trials=trials):
+        def save(name, eeg_data, n_trials=trials, without=()):
             eeg = dict(setname="epoched", nbchan=float(nbchan), pnts=float(pnts), trials=float(n_trials), srate=srate,
                        xmin=xmin, xmax=xmin + (pnts - 1) / srate, data=eeg_data, chanlocs=chan, event=event, epoch=epoch)
+            for field in without:
+                del eeg[field]
             scipy.io.savemat(os.path.join(out_dir, name), {"EEG": eeg}, appendmat=False)
 
         save("embedded.set", data)
         save("fdt.set", "fdt.fdt")
         data.ravel(order="F").astype("<f4").tofile(os.path.join(out_dir, "fdt.fdt"))
         save("mismatch.set", data, n_trials=5)
+        save("noxmin.set", data, without=("xmin",))
 
         try:
             import h5py

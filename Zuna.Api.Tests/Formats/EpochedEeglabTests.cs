@@ -114,7 +114,7 @@ public sealed class EpochedEeglabTests(EpochedEeglabFiles files, SharedServer sh
     }
 
     [PythonMneFact]
-    public void SizesThatDisagreeWithTheTrialsAreRefused()
+    public void SizesThatDisagreeWithTheTrialsOrAMissingStartAreRefused()
     {
         var mismatch = Assert.Throws<RecordingFormatException>(() => Read("mismatch.set"));
         Assert.EndsWith("mismatch.set: EEG.data is 9×1000×4, but nbchan × pnts × trials is 9×1000×5.", mismatch.Message);
@@ -124,6 +124,9 @@ public sealed class EpochedEeglabTests(EpochedEeglabFiles files, SharedServer sh
         var source = RecordingSource.FromParts(new MemoryStream(File.ReadAllBytes(files.PathOf("fdt.set"))), "fdt.set", parts);
         var shortFdt = Assert.Throws<RecordingFormatException>(() => RecordingLoader.Default.Detect(source).Read(source));
         Assert.Equal("fdt.set: the data file 'fdt.fdt' holds 140000 bytes; 9 channels × 1000 samples × 4 epochs need 144000.", shortFdt.Message);
+
+        var noStart = Assert.Throws<RecordingFormatException>(() => Read("noxmin.set"));
+        Assert.EndsWith("noxmin.set: holds 4 epochs but EEG.xmin (the epoch start time) is missing or not a number.", noStart.Message);
     }
 
     [PythonMneFact]
