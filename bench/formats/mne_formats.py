@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Read + ZUNA preprocessing chain with MNE 1.3 (Debian python3-mne) for the non-FIF formats, timed per file, for
 comparison with `zuna bench preprocess`. The reader is picked by extension (read_raw_edf/bdf/brainvision/eeglab,
-read_epochs for -epo.fif, numpy.loadtxt + RawArray for CSV); channels without a file position get standard_1005 by name
-(unknown names left out, as Zuna does). Epochs files take the original's epochs path (resample, average reference,
+read_epochs for -epo.fif, read_epochs_eeglab for -epo.set, numpy.loadtxt + RawArray for CSV); channels without a file
+position get standard_1005 by name (unknown names left out, as Zuna does). Epochs files take the original's epochs path (resample, average reference,
 per-epoch per-channel z-score).
 
     /usr/bin/python3 bench/formats/mne_formats.py FILE [FILE ...]
@@ -31,6 +31,8 @@ def read(path):
         return mne.io.read_raw_bdf(path, preload=True)
     if ext == ".vhdr":
         return mne.io.read_raw_brainvision(path, preload=True)
+    if path.endswith("-epo.set"):  # epoched EEGLAB sets as bench/formats/epoched_set.py names them
+        return mne.read_epochs_eeglab(path)
     if ext == ".set":
         return mne.io.read_raw_eeglab(path, preload=True)  # MAT v7.3 needs pymatreader, absent here: reported as an error
     if path.endswith("-epo.fif"):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Read + preprocess time of each non-FIF corpus recording (../shared/data/formats) with Zuna (C#) and MNE 1.3 (Debian
 # python3-mne), in the same run; best of ${ZUNA_BENCH_REPEAT:-3} per file and tool. Prints one Markdown table.
-#   bench/formats/run.sh [SHARED_DIR]
+#   bench/formats/run.sh [SHARED_DIR]      (ZUNA_BENCH_FILES="a b …" measures those files instead)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 shared="${1:-${ZUNA_SHARED_DIR:-$repo/../shared}}"
@@ -19,6 +19,8 @@ files=(
   "$d/eeglab/synthetic/s_set_embedded_nolocs_16ch_128hz.set" "$d/eeglab/synthetic/s_set_v73_12ch_200hz.set"
   "$d/epo/synthetic/s_epochs_16ch_500hz-epo.fif"
 )
+# Other recordings instead, space-separated (bench/formats/epoched_set.sh passes its generated files this way).
+if [ -n "${ZUNA_BENCH_FILES:-}" ]; then read -ra files <<< "$ZUNA_BENCH_FILES"; fi
 best() { env -i /usr/bin/python3 -c 'import json,math,sys; rows=[json.loads(l) for l in sys.stdin if l.strip()]; t=lambda r: r.get("TotalMs", r.get("total_ms")); print(json.dumps(min(rows, key=lambda r: math.inf if t(r) != t(r) else t(r))))'; }
 : > "$out/formats-zuna.jsonl"; : > "$out/formats-mne.jsonl"
 for f in "${files[@]}"; do

@@ -7,11 +7,12 @@ namespace Zuna.Engine.Input.Eeglab;
 /// EEGLAB datasets: a .set MAT-file (v5, or v7.3 = HDF5) holding the EEG struct, with the samples embedded (double or
 /// single) or in a separate .fdt file (float32, multiplexed) found beside it or among an upload's parts. Read as MNE
 /// 1.3's read_raw_eeglab: values in µV (× 1e-6), channels and positions from chanlocs, events as annotations.
+/// Epoched datasets (trials > 1) are read by <see cref="EeglabEpochs"/> instead, as MNE's read_epochs_eeglab.
 /// </summary>
 public sealed class EeglabRecordingReader : IRecordingReader
 {
     /// <summary>EEGLAB stores µV; MNE scales by this fixed calibration.</summary>
-    private const double MicroVolt = 1e-6;
+    internal const double MicroVolt = 1e-6;
 
     public string Format => "EEGLAB";
 
@@ -32,11 +33,11 @@ public sealed class EeglabRecordingReader : IRecordingReader
         }
         var variables = Mat73Reader.IsMat73(file) ? Mat73Reader.Read(file, source.Name) : Mat5Reader.Read(file, source.Name);
         var set = EeglabSet.From(variables, source.Name);
-        if (set.Trials != 1)
-            throw new RecordingFormatException($"{source.Name}: holds {set.Trials} epochs (trials); Zuna reads continuous EEGLAB datasets (trials = 1).");
-
         var warnings = new List<string>();
         var channels = EeglabChannels.Read(set, source.Name, warnings);
+        // An epoched dataset (trials > 1) is read as MNE's read_epochs_eeglab and takes the epochs path.
+        if (set.Trials > 1) return new RecordingContent.RawEpochs(EeglabEpochs.Read(source, set, channels, warnings));
+
         var volts = set.EmbeddedData is { } embedded ? FromEmbedded(embedded, set) : FromDataFile(source, set);
         var annotations = EeglabEvents.Read(set, source.Name, warnings);
         return new RecordingContent.Continuous(new RawRecording
@@ -66,18 +67,11 @@ public sealed class EeglabRecordingReader : IRecordingReader
         return volts;
     }
 
-    /// <summary>
-    /// The .fdt named by EEG.data, else the one named after the .set (MNE's fallback when the file was renamed):
-    /// little-endian float32, all channels of sample 1, then sample 2 ….
-    /// </summary>
+    /// <summary>The .fdt (see <see cref="EeglabDataFile"/>): µV as float32 → volts per channel.</summary>
     private static double[][] FromDataFile(RecordingSource source, EeglabSet set)
     {
         string named = set.DataFile!;
-        if (named.EndsWith(".dat", StringComparison.OrdinalIgnoreCase))
-            throw new RecordingFormatException($"{source.Name}: its data file '{named}' is in EEGLAB's old .dat format; save the dataset again in a current EEGLAB (.fdt).");
-        string fallback = Path.ChangeExtension(source.Name, ".fdt");
-        using var data = source.OpenCompanion(named) ?? source.OpenCompanion(fallback)
-            ?? throw new RecordingFormatException($"{source.Name}: its data file '{named}' is missing (give it beside the .set, or as another part of the upload).");
+        using var data = EeglabDataFile.Open(source, set);
         int channels = set.ChannelCount, samples = set.SampleCount;
         long needed = 4L * channels * samples;
         if (data.Length < needed)

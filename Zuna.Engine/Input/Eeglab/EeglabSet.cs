@@ -10,6 +10,7 @@ public sealed record EeglabSet(
     int ChannelCount,
     int SampleCount,
     int Trials,
+    double? XMin,
     string? DataFile,
     MatNumeric? EmbeddedData,
     MatValue? ChannelLocations,
@@ -40,7 +41,9 @@ public sealed record EeglabSet(
 
         fields.TryGetValue("chanlocs", out var chanlocs);
         fields.TryGetValue("event", out var events);
-        return new EeglabSet(rate, channels, samples, trials, dataFile, embedded, chanlocs, events);
+        // Only epoched data use xmin (the first epoch sample's time); a continuous set may lack it.
+        double? xmin = fields.TryGetValue("xmin", out var x) && x is MatNumeric { Values.Length: >= 1 } n ? n.Values[0] : null;
+        return new EeglabSet(rate, channels, samples, trials, xmin, dataFile, embedded, chanlocs, events);
     }
 
     /// <summary>MNE's float(value) of a scalar field.</summary>

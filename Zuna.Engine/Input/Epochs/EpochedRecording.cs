@@ -12,6 +12,9 @@ public sealed class EpochedRecording
     public required double SampleRate { get; init; }
     public required int EpochCount { get; init; }
     public required int EpochSamples { get; init; }
+
+    /// <summary>Time of each epoch's first sample relative to its event, in seconds (MNE's epochs.tmin).</summary>
+    public double TMin { get; init; }
     public required double[] Data { get; init; }
     public IReadOnlyList<string> BadChannels { get; init; } = [];
     public string Source { get; init; } = "";

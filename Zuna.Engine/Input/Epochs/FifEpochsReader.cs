@@ -29,7 +29,8 @@ internal static class FifEpochsReader
         var first = block.First(FifConst.FirstSample) ?? throw new FifFormatException($"{source.Name}: the epochs block has no first sample.");
         var last = block.First(LastSample) ?? throw new FifFormatException($"{source.Name}: the epochs block has no last sample.");
         var dataTag = block.First(Epoch) ?? throw new FifFormatException($"{source.Name}: the epochs block holds no data (FIFF_EPOCH).");
-        long samples = (long)FifPayload.ReadInt(source, last) - FifPayload.ReadInt(source, first) + 1;
+        int firstSample = FifPayload.ReadInt(source, first);
+        long samples = (long)FifPayload.ReadInt(source, last) - firstSample + 1;
         int channels = info.Channels.Count;
         if (samples <= 0 || samples > int.MaxValue) throw new FifFormatException($"{source.Name}: first and last sample give {samples} samples per epoch.");
 
@@ -85,6 +86,7 @@ internal static class FifEpochsReader
             SampleRate = info.SampleRate,
             EpochCount = (int)epochs,
             EpochSamples = (int)samples,
+            TMin = firstSample / info.SampleRate,
             Data = data,
             BadChannels = info.Bads,
             Source = source.Name,
