@@ -24,6 +24,9 @@ internal static class BlobChunks
         return total;
     }
 
+    /// <summary>Stores one chunk: parameters @job, @kind, @seq and @data.</summary>
+    public const string InsertSql = "INSERT INTO zuna_blobs (job_id, kind, seq, data) VALUES (@job, @kind, @seq, @data)";
+
     /// <summary>
     /// One INSERT of chunk rows, reused for every chunk of a blob (one statement to parse, prepared on PostgreSQL after
     /// its second use).
@@ -33,8 +36,7 @@ internal static class BlobChunks
         private readonly DbCommand _command;
 
         public ChunkInsert(DbConnection connection, DbTransaction? transaction, Guid jobId, int kind) =>
-            _command = Sql.Command(connection, transaction, "INSERT INTO zuna_blobs (job_id, kind, seq, data) VALUES (@job, @kind, @seq, @data)",
-                ("job", jobId.ToString()), ("kind", kind), ("seq", 0), ("data", Array.Empty<byte>()));
+            _command = Sql.Command(connection, transaction, InsertSql, ("job", jobId.ToString()), ("kind", kind), ("seq", 0), ("data", Array.Empty<byte>()));
 
         /// <summary>Stores the first <paramref name="length"/> bytes of <paramref name="chunk"/> as chunk <paramref name="seq"/>.</summary>
         public Task RunAsync(int seq, byte[] chunk, int length, CancellationToken cancellationToken)
