@@ -5,14 +5,18 @@ namespace Zuna.Api.Jobs.Store;
 /// <summary>Writes a stream as chunk rows of <c>zuna_blobs</c>, and reads them back as a stream.</summary>
 internal static class BlobChunks
 {
-    /// <summary>Copies <paramref name="source"/> into chunk rows inside <paramref name="transaction"/>; returns the byte count.</summary>
+    /// <summary>
+    /// Copies <paramref name="source"/> into chunk rows numbered from <paramref name="firstSeq"/> inside
+    /// <paramref name="transaction"/>; returns the byte count. An empty source stores one empty chunk when it starts the blob
+    /// (<paramref name="firstSeq"/> 0) and nothing when it continues one.
+    /// </summary>
     public static async Task<long> WriteAsync(DbConnection connection, DbTransaction transaction, Guid jobId, int kind, Stream source,
-        CancellationToken cancellationToken)
+        int firstSeq, CancellationToken cancellationToken)
     {
         var buffer = new byte[JobSchema.ChunkBytes];
         await using var insert = new ChunkInsert(connection, transaction, jobId, kind);
         long total = 0;
-        int seq = 0;
+        int seq = firstSeq;
         while (true)
         {
             int filled = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);

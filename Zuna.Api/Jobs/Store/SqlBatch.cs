@@ -10,36 +10,51 @@ namespace Zuna.Api.Jobs.Store;
 /// </summary>
 internal sealed class SqlBatch
 {
-    private readonly List<(string Sql, bool Scalar, (string, object?)[] Parameters)> _statements = [];
+    private readonly List<(string Sql, Action<DbDataReader>? ReadRow, (string, object?)[] Parameters)> _statements = [];
+    private readonly List<object?> _scalars = [];
 
     /// <summary>Adds a statement whose rows are not read.</summary>
     public SqlBatch Execute(string sql, params (string, object?)[] parameters)
     {
-        _statements.Add((sql, false, parameters));
+        _statements.Add((sql, null, parameters));
         return this;
     }
 
-    /// <summary>Adds a statement whose first column of its first row is returned (null when it returns no row).</summary>
+    /// <summary>Adds a statement that returns rows (SELECT, RETURNING); <paramref name="readRow"/> is called on each.</summary>
+    public SqlBatch Query(string sql, Action<DbDataReader> readRow, params (string, object?)[] parameters)
+    {
+        _statements.Add((sql, readRow, parameters));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a statement whose first column of its first row is returned by <see cref="RunAsync"/> (null when it returns
+    /// no row), in the order the scalars were added.
+    /// </summary>
     public SqlBatch Scalar(string sql, params (string, object?)[] parameters)
     {
-        _statements.Add((sql, true, parameters));
-        return this;
+        int index = _scalars.Count;
+        _scalars.Add(null);
+        return Query(sql, r => _scalars[index] ??= r.IsDBNull(0) ? null : r.GetValue(0), parameters);
     }
 
-    /// <summary>Runs the statements in order; returns one value per <see cref="Scalar"/> statement, in the order added.</summary>
+    /// <summary>Runs the statements in order; returns the values of the <see cref="Scalar"/> statements.</summary>
     public async Task<object?[]> RunAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
-        var values = new object?[_statements.Count(s => s.Scalar)];
         if (!connection.CanCreateBatch)
         {
-            int index = 0;
-            foreach (var (sql, scalar, parameters) in _statements)
+            foreach (var (sql, readRow, parameters) in _statements)
             {
                 await using var command = Sql.Command(connection, transaction, sql, parameters);
-                if (scalar) values[index++] = Value(await command.ExecuteScalarAsync(cancellationToken));
-                else await command.ExecuteNonQueryAsync(cancellationToken);
+                if (readRow is null)
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                    continue;
+                }
+                await using var rows = await command.ExecuteReaderAsync(cancellationToken);
+                while (await rows.ReadAsync(cancellationToken)) readRow(rows);
             }
-            return values;
+            return [.. _scalars];
         }
 
         await using var batch = connection.CreateBatch();
@@ -57,18 +72,18 @@ internal sealed class SqlBatch
             }
             batch.BatchCommands.Add(command);
         }
+        var readers = _statements.Where(s => s.ReadRow is not null).Select(s => s.ReadRow!).ToList();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        // Only statements that return rows (SELECT, RETURNING) show up as result sets with columns; they are the scalars, in order.
+        // Only statements that return rows show up as result sets with columns; they are the queries, in order.
         int next = 0;
         do
         {
             if (reader.FieldCount == 0) continue;
-            if (next == values.Length) throw new InvalidOperationException("A batch statement not marked as scalar returned rows.");
-            values[next++] = await reader.ReadAsync(cancellationToken) ? Value(reader.GetValue(0)) : null;
+            if (next == readers.Count) throw new InvalidOperationException("A batch statement added with Execute returned rows.");
+            var readRow = readers[next++];
+            while (await reader.ReadAsync(cancellationToken)) readRow(reader);
         }
         while (await reader.NextResultAsync(cancellationToken));
-        return values;
+        return [.. _scalars];
     }
-
-    private static object? Value(object? value) => value is DBNull ? null : value;
 }
