@@ -77,7 +77,8 @@ public sealed partial class SqlJobStore
                 """,
                 ("result", JobSchema.ResultBlob), ("job", job), ("staging", staging));
         if (sink.Tail.Length > 0 || sink.Flushed == 0)
-            batch.Execute(BlobChunks.InsertSql + " ON CONFLICT DO NOTHING", ("job", job), ("kind", JobSchema.ResultBlob), ("seq", sink.Flushed), ("data", sink.Tail.ToArray()));
+            batch.Execute(BlobChunks.InsertSql + " ON CONFLICT DO NOTHING",
+                ("job", job), ("kind", JobSchema.ResultBlob), ("seq", sink.Flushed), ("data", sink.Tail.ToArray()));
         // The upload, and whatever another replica that lost this job left half-written.
         batch.Execute("DELETE FROM zuna_blobs WHERE job_id = @job AND kind <> @result", ("job", job), ("result", JobSchema.ResultBlob))
             .Scalar(UsedResultBytes);
