@@ -157,12 +157,12 @@ def main():
         # Re-queue after a crash: two replicas on one PostgreSQL, the one running a job killed with SIGKILL.
         lease = 10
         settings = {"Zuna__Jobs__Store": "postgres", "Zuna__Jobs__ConnectionString": pg("crash"),
-                    "Zuna__Jobs__LeaseSeconds": str(lease), "Zuna__Jobs__MaxConcurrent": "1", "Zuna__Limits__MaxSteps": "2000"}
+                    "Zuna__Jobs__LeaseSeconds": str(lease), "Zuna__Jobs__MaxConcurrent": "1", "Zuna__Limits__MaxSteps": "1000"}
         a, b = Zuna(root, settings), Zuna(root, settings)
         try:
             body, headers = upload("reconstructions")
             boundary = headers["Content-Type"].split("=")[1]
-            body = body.replace(f"--{boundary}--".encode(), f'--{boundary}\r\nContent-Disposition: form-data; name="steps"\r\n\r\n2000\r\n--{boundary}--'.encode())
+            body = body.replace(f"--{boundary}--".encode(), f'--{boundary}\r\nContent-Disposition: form-data; name="steps"\r\n\r\n1000\r\n--{boundary}--'.encode())
             job_id = json.loads(request(a.port, "POST", "/v1/jobs", body, headers)[1])["id"]
             a.wait(job_id, lambda j: j["status"] == "running")
             out = subprocess.run(AS_POSTGRES + [f"{PG_BIN}/psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "postgres", "-d", "crash",

@@ -5,14 +5,18 @@ namespace Zuna.Api.Jobs.Store;
 /// <summary>Writes a stream as chunk rows of <c>zuna_blobs</c>, and reads them back as a stream.</summary>
 internal static class BlobChunks
 {
-    /// <summary>Copies <paramref name="source"/> into chunk rows inside <paramref name="transaction"/>; returns the byte count.</summary>
+    /// <summary>
+    /// Copies <paramref name="source"/> into chunk rows numbered from <paramref name="firstSeq"/> inside
+    /// <paramref name="transaction"/>; returns the byte count. An empty source stores one empty chunk when it starts the blob
+    /// (<paramref name="firstSeq"/> 0) and nothing when it continues one.
+    /// </summary>
     public static async Task<long> WriteAsync(DbConnection connection, DbTransaction transaction, Guid jobId, int kind, Stream source,
-        CancellationToken cancellationToken)
+        int firstSeq, CancellationToken cancellationToken)
     {
         var buffer = new byte[JobSchema.ChunkBytes];
         await using var insert = new ChunkInsert(connection, transaction, jobId, kind);
         long total = 0;
-        int seq = 0;
+        int seq = firstSeq;
         while (true)
         {
             int filled = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
@@ -24,6 +28,9 @@ internal static class BlobChunks
         return total;
     }
 
+    /// <summary>Stores one chunk: parameters @job, @kind, @seq and @data.</summary>
+    public const string InsertSql = "INSERT INTO zuna_blobs (job_id, kind, seq, data) VALUES (@job, @kind, @seq, @data)";
+
     /// <summary>
     /// One INSERT of chunk rows, reused for every chunk of a blob (one statement to parse, prepared on PostgreSQL after
     /// its second use).
@@ -33,8 +40,7 @@ internal static class BlobChunks
         private readonly DbCommand _command;
 
         public ChunkInsert(DbConnection connection, DbTransaction? transaction, Guid jobId, int kind) =>
-            _command = Sql.Command(connection, transaction, "INSERT INTO zuna_blobs (job_id, kind, seq, data) VALUES (@job, @kind, @seq, @data)",
-                ("job", jobId.ToString()), ("kind", kind), ("seq", 0), ("data", Array.Empty<byte>()));
+            _command = Sql.Command(connection, transaction, InsertSql, ("job", jobId.ToString()), ("kind", kind), ("seq", 0), ("data", Array.Empty<byte>()));
 
         /// <summary>Stores the first <paramref name="length"/> bytes of <paramref name="chunk"/> as chunk <paramref name="seq"/>.</summary>
         public Task RunAsync(int seq, byte[] chunk, int length, CancellationToken cancellationToken)

@@ -57,6 +57,9 @@ internal static class JobSchema
         "CREATE INDEX IF NOT EXISTS zuna_jobs_queue ON zuna_jobs (state, queued_at, batch_index)",
         "CREATE INDEX IF NOT EXISTS zuna_jobs_batch ON zuna_jobs (batch_id, batch_index)",
         "CREATE INDEX IF NOT EXISTS zuna_jobs_expiry ON zuna_jobs (expires_at)",
+        // The stored results only: summed at every success for the size cap and walked oldest first to evict, without
+        // reading the rows of every queued, running or failed job.
+        "CREATE INDEX IF NOT EXISTS zuna_jobs_results ON zuna_jobs (finished_at, result_bytes) WHERE result_bytes IS NOT NULL",
         $"""
         CREATE TABLE IF NOT EXISTS zuna_blobs (
             job_id TEXT NOT NULL,

@@ -16,6 +16,13 @@ public abstract class SqlDialect : IAsyncDisposable
     /// <summary>Appended to the claim's row choice, so concurrent claimers skip each other's rows instead of waiting.</summary>
     public virtual string SkipLocked => "";
 
+    /// <summary>
+    /// True when a lone UPDATE may run in autocommit (PostgreSQL: one round trip, no BEGIN or COMMIT to wait for). SQLite
+    /// takes its write lock up front instead (<see cref="BeginAsync"/>): an autocommit UPDATE there could meet a newer
+    /// snapshot and fail busy.
+    /// </summary>
+    public virtual bool AutocommitUpdates => false;
+
     /// <summary>True when one process owns the store (SQLite): what it finds claimed at start was left by a crash.</summary>
     public virtual bool SingleProcess => false;
 

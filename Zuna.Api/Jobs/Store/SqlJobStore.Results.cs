@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Zuna.Api.Errors;
@@ -49,36 +50,45 @@ public sealed partial class SqlJobStore
         return false;
     }
 
-    /// <summary>Marks the job succeeded with the written result in one transaction; false when the lease was lost meanwhile.</summary>
+    /// <summary>
+    /// Marks the job succeeded with the written result in one transaction; false when the lease was lost meanwhile. The
+    /// outcome, the result's last chunk, the cleanup and the size check go to the server together (one round trip on
+    /// PostgreSQL): were the lease lost, the transaction is rolled back, so what ran after the outcome's UPDATE is undone.
+    /// Those statements then meet the result the new owner stored, so they are written not to fail on it.
+    /// </summary>
     private async Task<bool> CommitResultAsync(DbConnection connection, Guid id, string owner, int staging, ChunkSink sink, JobProgress progress)
     {
         var none = CancellationToken.None;
         await using var transaction = await dialect.BeginAsync(connection, none);
-        int evicted = await MakeRoomAsync(connection, transaction, sink.Total, none);
         long now = Now;
-        int changed = await Sql.ExecuteAsync(connection, transaction, """
+        string job = id.ToString();
+        var batch = new SqlBatch().Scalar("""
             UPDATE zuna_jobs SET state = 'succeeded', result_bytes = @bytes, finished_at = @now, expires_at = @expires, owner = NULL, lease_until = NULL,
                 epochs_done = @ed, epochs_total = @et, steps_done = @sd, steps_total = @st, started_at = COALESCE(started_at, @now)
             WHERE id = @id AND owner = @owner AND state = 'running'
-            """, none, ("bytes", sink.Total), ("now", now), ("expires", now + (long)Ttl.TotalMilliseconds),
+            RETURNING 1
+            """, ("bytes", sink.Total), ("now", now), ("expires", now + (long)Ttl.TotalMilliseconds),
             ("ed", progress.EpochsTotal), ("et", progress.EpochsTotal), ("sd", progress.StepsDone), ("st", progress.StepsTotal),
-            ("id", id.ToString()), ("owner", owner));
-        if (changed == 0)
+            ("id", job), ("owner", owner));
+        if (sink.Flushed > 0)
+            batch.Execute("""
+                UPDATE zuna_blobs SET kind = @result WHERE job_id = @job AND kind = @staging
+                    AND NOT EXISTS (SELECT 1 FROM zuna_blobs WHERE job_id = @job AND kind = @result)
+                """,
+                ("result", JobSchema.ResultBlob), ("job", job), ("staging", staging));
+        if (sink.Tail.Length > 0 || sink.Flushed == 0)
+            batch.Execute(BlobChunks.InsertSql + " ON CONFLICT DO NOTHING",
+                ("job", job), ("kind", JobSchema.ResultBlob), ("seq", sink.Flushed), ("data", sink.Tail.ToArray()));
+        // The upload, and whatever another replica that lost this job left half-written.
+        batch.Execute("DELETE FROM zuna_blobs WHERE job_id = @job AND kind <> @result", ("job", job), ("result", JobSchema.ResultBlob))
+            .Scalar(UsedResultBytes);
+        var values = await batch.RunAsync(connection, transaction, none);
+        if (values[0] is null)
         {
             await transaction.RollbackAsync(none); // lost the lease: the replica that owns the job now writes the result
             return false;
         }
-        if (sink.Flushed > 0)
-            await Sql.ExecuteAsync(connection, transaction, "UPDATE zuna_blobs SET kind = @result WHERE job_id = @job AND kind = @staging", none,
-                ("result", JobSchema.ResultBlob), ("job", id.ToString()), ("staging", staging));
-        if (sink.Tail.Length > 0 || sink.Flushed == 0)
-        {
-            await using var tail = new BlobChunks.ChunkInsert(connection, transaction, id, JobSchema.ResultBlob);
-            await tail.RunAsync(sink.Flushed, sink.Tail.ToArray(), sink.Tail.Length, none);
-        }
-        // The upload, and whatever another replica that lost this job left half-written.
-        await Sql.ExecuteAsync(connection, transaction, "DELETE FROM zuna_blobs WHERE job_id = @job AND kind <> @result", none,
-            ("job", id.ToString()), ("result", JobSchema.ResultBlob));
+        int evicted = await MakeRoomAsync(connection, transaction, id, Convert.ToInt64(values[1], CultureInfo.InvariantCulture), none);
         await transaction.CommitAsync(none);
         if (evicted > 0) telemetry.RecordExpiredResults(evicted, "size_cap");
         return true;

@@ -64,25 +64,28 @@ public sealed partial class SqlJobStore
         return (requeued, gaveUp);
     }
 
-    /// <summary>Deletes the oldest finished results until <paramref name="bytes"/> more fit under Zuna:Jobs:MaxResultBytes.</summary>
-    private async Task<int> MakeRoomAsync(DbConnection connection, DbTransaction transaction, long bytes, CancellationToken cancellationToken)
+    /// <summary>The bytes of every stored result (the partial index zuna_jobs_results covers it).</summary>
+    private const string UsedResultBytes = "SELECT COALESCE(SUM(result_bytes), 0) FROM zuna_jobs WHERE result_bytes IS NOT NULL";
+
+    /// <summary>
+    /// Deletes the oldest finished results other than <paramref name="kept"/>'s until the <paramref name="used"/> bytes
+    /// (counting <paramref name="kept"/>'s new result) fit under Zuna:Jobs:MaxResultBytes; returns how many went.
+    /// </summary>
+    private async Task<int> MakeRoomAsync(DbConnection connection, DbTransaction transaction, Guid kept, long used, CancellationToken cancellationToken)
     {
-        long used = await Sql.ScalarAsync(connection, transaction, "SELECT COALESCE(SUM(result_bytes), 0) FROM zuna_jobs WHERE result_bytes IS NOT NULL",
-            cancellationToken);
-        if (used + bytes <= options.MaxResultBytes) return 0;
-        var oldestFirst = new List<(Guid Id, long Bytes)>();
+        if (used <= options.MaxResultBytes) return 0;
+        var oldestFirst = new List<Guid>();
         await using (var command = Sql.Command(connection, transaction,
-            "SELECT id, result_bytes FROM zuna_jobs WHERE result_bytes IS NOT NULL ORDER BY finished_at"))
+            "SELECT id, result_bytes FROM zuna_jobs WHERE result_bytes IS NOT NULL AND id <> @kept ORDER BY finished_at", ("kept", kept.ToString())))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            while (used + bytes > options.MaxResultBytes && await reader.ReadAsync(cancellationToken))
+            while (used > options.MaxResultBytes && await reader.ReadAsync(cancellationToken))
             {
-                long size = reader.GetInt64(1);
-                oldestFirst.Add((Guid.Parse(reader.GetString(0)), size));
-                used -= size;
+                oldestFirst.Add(Guid.Parse(reader.GetString(0)));
+                used -= reader.GetInt64(1);
             }
         }
-        foreach (var (id, _) in oldestFirst) await DeleteJobAsync(connection, transaction, id, cancellationToken);
+        foreach (var id in oldestFirst) await DeleteJobAsync(connection, transaction, id, cancellationToken);
         return oldestFirst.Count;
     }
 

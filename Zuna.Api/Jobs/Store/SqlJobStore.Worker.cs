@@ -7,9 +7,9 @@ public sealed partial class SqlJobStore
     {
         using var phase = Phase("job_claim");
         await using var connection = await dialect.OpenForWorkerAsync(cancellationToken);
-        // Taken at once on SQLite (an autocommit UPDATE could meet a newer snapshot and fail busy); Npgsql sends the BEGIN
-        // with the UPDATE, so on PostgreSQL the claim is two round trips, the commit not waiting for the disk.
-        await using var transaction = await dialect.BeginAsync(connection, cancellationToken);
+        // One statement: on PostgreSQL its own transaction (one round trip, the commit not waiting for the disk); SQLite
+        // takes the write lock first (see SqlDialect.AutocommitUpdates).
+        await using var transaction = dialect.AutocommitUpdates ? null : await dialect.BeginAsync(connection, cancellationToken);
         long now = Now;
         // The oldest queued job; on PostgreSQL a row another replica is claiming is skipped, not waited for.
         await using var command = Sql.Command(connection, transaction, $"""
@@ -27,7 +27,7 @@ public sealed partial class SqlJobStore
                 queuedAt = reader.GetInt64(JobSchema.ColumnCount);
             }
         }
-        await transaction.CommitAsync(cancellationToken);
+        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
         if (claimed is not null) telemetry.RecordClaim((now - queuedAt) / 1000.0);
         return claimed;
     }

@@ -56,12 +56,16 @@ public sealed partial class SqlJobStore(SqlDialect dialect, JobsOptions options,
             await Sql.ExecuteAsync(connection, transaction, "INSERT INTO zuna_batches (id, created_at) VALUES (@id, @now)", cancellationToken,
                 ("id", batch.ToString()), ("now", now));
         var stored = new List<JobRow>(jobs.Count);
+        var firstChunk = new byte[JobSchema.ChunkBytes];
         for (int i = 0; i < jobs.Count; i++)
         {
             var job = jobs[i];
+            await using var upload = job.OpenUpload();
+            int filled = await upload.ReadAtLeastAsync(firstChunk, firstChunk.Length, throwOnEndOfStream: false, cancellationToken);
             JobRow? row;
             using (Phase("job_insert"))
-                row = await InsertAsync(connection, transaction, job, batchId, i, idempotencyKey, now, cancellationToken);
+                row = await InsertAsync(connection, transaction, job, batchId, i, idempotencyKey, now,
+                    filled == firstChunk.Length ? firstChunk : firstChunk[..filled], cancellationToken);
             if (row is null)
             {
                 // Another submission under the same key committed first: answer with its job.
@@ -69,28 +73,35 @@ public sealed partial class SqlJobStore(SqlDialect dialect, JobsOptions options,
                 return new Submitted([(await FindByKeyAsync(connection, idempotencyKey!, cancellationToken))!], Replayed: true);
             }
             stored.Add(row);
-            await using var upload = job.OpenUpload();
-            using (Phase("job_upload_write"))
-                await BlobChunks.WriteAsync(connection, transaction, job.Id, JobSchema.InputBlob, upload, cancellationToken);
+            if (filled == firstChunk.Length)
+                using (Phase("job_upload_write"))
+                    await BlobChunks.WriteAsync(connection, transaction, job.Id, JobSchema.InputBlob, upload, firstSeq: 1, cancellationToken);
         }
         using (Phase("job_commit"))
             await transaction.CommitAsync(cancellationToken); // durable from here: the 202 may be sent
         return new Submitted(stored, Replayed: false);
     }
 
-    /// <summary>Inserts a queued job and returns it as stored (no read back after the commit); null when its key is taken.</summary>
+    /// <summary>
+    /// Inserts a queued job with the first chunk of its upload (together: one round trip on PostgreSQL, and most uploads
+    /// fit one chunk) and returns the job as stored (no read back after the commit); null when its key is taken, the
+    /// chunk then being undone with the caller's rollback.
+    /// </summary>
     private static async Task<JobRow?> InsertAsync(DbConnection connection, DbTransaction transaction, NewJob job, Guid? batchId, int index,
-        string? idempotencyKey, long now, CancellationToken cancellationToken)
+        string? idempotencyKey, long now, byte[] firstChunk, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync(connection, transaction, $"""
-            INSERT INTO zuna_jobs (id, batch_id, batch_index, operation, format, file_name, request, state, idempotency_key, fingerprint, created_at, queued_at)
-            VALUES (@id, @batch, @index, @operation, @format, @file, @request, 'queued', @key, @fingerprint, @now, @now)
-            ON CONFLICT (idempotency_key) DO NOTHING
-            RETURNING {JobSchema.Columns}
-            """, cancellationToken,
-            ("id", job.Id.ToString()), ("batch", batchId?.ToString()), ("index", index), ("operation", job.Operation), ("format", job.Format),
-            ("file", job.FileName), ("request", job.Request), ("key", idempotencyKey), ("fingerprint", job.Fingerprint), ("now", now));
-        return rows.Count == 0 ? null : rows[0];
+        JobRow? row = null;
+        await new SqlBatch().Query($"""
+                INSERT INTO zuna_jobs (id, batch_id, batch_index, operation, format, file_name, request, state, idempotency_key, fingerprint, created_at, queued_at)
+                VALUES (@id, @batch, @index, @operation, @format, @file, @request, 'queued', @key, @fingerprint, @now, @now)
+                ON CONFLICT (idempotency_key) DO NOTHING
+                RETURNING {JobSchema.Columns}
+                """, reader => row = JobSchema.ReadRow(reader),
+                ("id", job.Id.ToString()), ("batch", batchId?.ToString()), ("index", index), ("operation", job.Operation), ("format", job.Format),
+                ("file", job.FileName), ("request", job.Request), ("key", idempotencyKey), ("fingerprint", job.Fingerprint), ("now", now))
+            .Execute(BlobChunks.InsertSql, ("job", job.Id.ToString()), ("kind", JobSchema.InputBlob), ("seq", 0), ("data", firstChunk))
+            .RunAsync(connection, transaction, cancellationToken);
+        return row;
     }
 
     public async Task<JobRow?> FindAsync(Guid id, CancellationToken cancellationToken)
