@@ -50,4 +50,40 @@ public sealed class FuzzFindingsTests
         Assert.Equal(100, raw.SampleCount);
         Assert.Equal(250.0, raw.SampleRate);
     }
+
+    /// <summary>A MAT v5 file whose one variable EEG is a 1 × <paramref name="elements"/> struct array with no fields.</summary>
+    private static byte[] FieldlessStructSet(int elements)
+    {
+        var file = new MemoryStream();
+        var w = new BinaryWriter(file);
+        w.Write(Encoding.ASCII.GetBytes("MATLAB 5.0 MAT-file, fuzz finding".PadRight(116)));
+        w.Write(new byte[8]);                                  // subsystem data offset
+        w.Write((ushort)0x0100);
+        w.Write("IM"u8);
+        w.Write(14); w.Write(64);                              // miMATRIX, 64 bytes
+        w.Write(6); w.Write(8); w.Write(2); w.Write(0);        // array flags: mxSTRUCT
+        w.Write(5); w.Write(8); w.Write(1); w.Write(elements); // dimensions 1 × elements
+        w.Write(1); w.Write(3); w.Write("EEG\0\0\0\0\0"u8);      // name
+        w.Write((4 << 16) | 5); w.Write(32);                   // field-name length 32 (small element)
+        w.Write(1); w.Write(0);                                // field names: none
+        return file.ToArray();
+    }
+
+    [Fact]
+    public void An_EEGLAB_struct_array_without_fields_cannot_claim_a_million_elements()
+    {
+        // Found by the fuzzer: a 2.6 KB .set whose struct array had no fields and a million elements made the MAT
+        // reader build a million empty dictionaries (79 MB). Fieldless elements now count against the file's size.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var source = RecordingSource.FromStream(new MemoryStream(FieldlessStructSet(1_000_000)), "x.set");
+        var error = Assert.ThrowsAny<ZunaInputException>(() => RecordingLoader.Default.Detect(source).Read(source));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("struct array claims 1000000 elements", error.Message);
+        Assert.True(allocated < 4 << 20, $"{allocated:N0} bytes allocated for a {FieldlessStructSet(1).Length}-byte file");
+
+        // A small fieldless array is still read: the file then fails later, for lacking EEGLAB's fields.
+        var small = RecordingSource.FromStream(new MemoryStream(FieldlessStructSet(3)), "x.set");
+        var later = Assert.ThrowsAny<ZunaInputException>(() => RecordingLoader.Default.Detect(small).Read(small));
+        Assert.DoesNotContain("claims", later.Message);
+    }
 }

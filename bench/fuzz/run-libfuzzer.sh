@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of the readers behind RecordingLoader.Default: libFuzzer (front end built here from
 # driver/zuna-libfuzzer.cc with Debian's clang) drives the .NET harness (harness/, SharpFuzz), of which only
 # Zuna.Engine.dll is instrumented. One reader at a time, niced.
-#   bench/fuzz/run-libfuzzer.sh [runs per reader, default 1000000] [readers..., default: fif safetensors edf bdf vhdr csv]
+#   bench/fuzz/run-libfuzzer.sh [runs per reader, default 1000000] [readers..., default: fif safetensors edf bdf vhdr csv set npy]
 # Where the executions of a reader go (plain build, no fuzzer): dotnet $work/build/Zuna.Fuzz.dll time <reader> <corpus dir>
 # ZUNA_FUZZ_MAX_SECONDS (default: no limit) ends a reader's run early on a busy machine; the summary says how far it got.
 # A reader is named by its format or one of its extensions, so a reader added to the registry is fuzzed by naming it.
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-1000000}"; shift || true
-readers=("$@"); [ ${#readers[@]} -gt 0 ] || readers=(fif safetensors edf bdf vhdr csv)
+readers=("$@"); [ ${#readers[@]} -gt 0 ] || readers=(fif safetensors edf bdf vhdr csv set npy)
 shared="${ZUNA_SHARED_DIR:-$(cd .. && pwd)/shared}"
 work="${ZUNA_FUZZ_DIR:-/var/tmp/zuna-fuzz}"
 mkdir -p "$work"
@@ -33,6 +33,8 @@ if [ "${ZUNA_FUZZ_REUSE:-0}" != 1 ] || [ ! -e "$work/bin/Zuna.Fuzz.dll" ]; then
   MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 \
     dotnet build bench/fuzz/harness/Zuna.Fuzz.csproj -c Release -v q -nologo -o "$work/build" >/dev/null
   rm -rf "$work/seeds" && dotnet "$work/build/Zuna.Fuzz.dll" seeds "$shared" "$work/seeds"
+  # Small EEGLAB seeds that match the harness's fuzz.fdt (needs Debian's python3-scipy; without it, the shared sets only).
+  /usr/bin/python3 bench/fuzz/set_seeds.py "$work/seeds/set" 2>/dev/null || echo "no scipy: EEGLAB fuzzed from the shared seeds only" >&2
   rm -rf "$work/bin" && cp -a "$work/build" "$work/bin"
   "$work/tool/sharpfuzz" "$work/bin/Zuna.Engine.dll" >/dev/null
 fi

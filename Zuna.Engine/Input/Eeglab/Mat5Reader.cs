@@ -158,6 +158,8 @@ public sealed class Mat5Reader
         return new MatCell(dims, items);
     }
 
+    private static readonly IReadOnlyDictionary<string, MatValue> EmptyFields = new Dictionary<string, MatValue>(StringComparer.Ordinal);
+
     private MatStruct Struct(ReadOnlySpan<byte> data, int pos, int[] dims, int count, int depth, bool hasClassName)
     {
         if (hasClassName) Tag(data, ref pos);
@@ -170,10 +172,17 @@ public sealed class Mat5Reader
         var fields = new string[fieldCount];
         for (int f = 0; f < fieldCount; f++)
             fields[f] = Encoding.Latin1.GetString(data.Slice(namesElement.Start + f * nameLength, nameLength)).Split('\0')[0];
-        if (fieldCount == 0 ? count > 1 << 20 : (long)count * fieldCount * 8 > data.Length - pos)
+        // Elements without fields take no bytes in the file, so their count is bounded by the matrix's size instead
+        // (a fuzzed 2.6 KB file claimed a million of them: 79 MB of empty dictionaries); they share one empty map.
+        if (fieldCount == 0 ? count > Math.Max(4096, data.Length) : (long)count * fieldCount * 8 > data.Length - pos)
             throw Broken($"a struct array claims {count} elements of {fieldCount} fields in {data.Length - pos} bytes");
 
         var elements = new IReadOnlyDictionary<string, MatValue>[count];
+        if (fieldCount == 0)
+        {
+            Array.Fill(elements, EmptyFields);
+            return new MatStruct(dims, fields, elements);
+        }
         for (int i = 0; i < count; i++)
         {
             var values = new Dictionary<string, MatValue>(fieldCount, StringComparer.Ordinal);

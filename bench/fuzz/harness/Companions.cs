@@ -4,7 +4,8 @@ namespace Zuna.Fuzz;
 
 /// <summary>
 /// Fixed companion files for formats whose main file names others: a BrainVision header is fuzzed as a single file
-/// with a generated data file <c>fuzz.eeg</c> and marker file <c>fuzz.vmrk</c> beside it (the seeds name those).
+/// with a generated data file <c>fuzz.eeg</c> and marker file <c>fuzz.vmrk</c> beside it (the seeds name those); an
+/// EEGLAB .set with a generated <c>fuzz.fdt</c>; a .npy array with its <c>fuzz.json</c> sidecar.
 /// </summary>
 public sealed class Companions
 {
@@ -19,9 +20,27 @@ public sealed class Companions
     public IReadOnlyDictionary<string, Stream> Open() =>
         _files.ToDictionary(f => f.Key, f => (Stream)new MemoryStream(f.Value, writable: false));
 
-    public static Companions For(string extension) => extension == ".vhdr"
-        ? new Companions(new Dictionary<string, byte[]> { ["fuzz.eeg"] = DataFile(), ["fuzz.vmrk"] = Encoding.ASCII.GetBytes(MarkerFile) })
-        : new Companions(new Dictionary<string, byte[]>());
+    public static Companions For(string extension) => extension switch
+    {
+        ".vhdr" => new Companions(new Dictionary<string, byte[]> { ["fuzz.eeg"] = DataFile(), ["fuzz.vmrk"] = Encoding.ASCII.GetBytes(MarkerFile) }),
+        // EEGLAB: the .fdt a .set names is looked for by that name, then by the .set's own stem (fuzz.fdt).
+        ".set" => new Companions(new Dictionary<string, byte[]> { ["fuzz.fdt"] = FdtFile() }),
+        // .npy: channel names, rate and units come from the sidecar named after it.
+        ".npy" => new Companions(new Dictionary<string, byte[]> { ["fuzz.json"] = Encoding.UTF8.GetBytes(NpySidecar) }),
+        _ => new Companions(new Dictionary<string, byte[]>()),
+    };
+
+    /// <summary>10,240 bytes of float32 µV: 4 channels × 640 samples, the size the small seeds' headers name (set_seeds.py).</summary>
+    private static byte[] FdtFile()
+    {
+        var values = new float[4 * 640];
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(20 * Math.Sin(i * 0.013) + i % 4);
+        var bytes = new byte[values.Length * 4];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        return bytes;
+    }
+
+    public const string NpySidecar = """{"channel_names": ["Fp1", "Fp2", "Cz", "Pz"], "sfreq": 256, "units": "uV"}""";
 
     /// <summary>4,800 bytes: a whole number of samples for 1–24 channels of 2 or 4 bytes (a slow ramp, no NaN as float32).</summary>
     private static byte[] DataFile()

@@ -14,6 +14,7 @@ public static class CorpusTimer
         var files = Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToArray();
         var inputs = files.Select(File.ReadAllBytes).ToArray();
         var best = new double[files.Length];
+        var refusals = new string?[files.Length];
         Array.Fill(best, double.MaxValue);
         for (int round = 0; round <= rounds; round++)
         {
@@ -21,6 +22,7 @@ public static class CorpusTimer
             {
                 var clock = Stopwatch.StartNew();
                 target.RunOne(inputs[i]);
+                refusals[i] = target.LastRefusal;
                 if (round > 0) best[i] = Math.Min(best[i], clock.Elapsed.TotalMilliseconds);   // round 0 warms up
             }
         }
@@ -28,6 +30,6 @@ public static class CorpusTimer
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{files.Length} inputs, {total:F1} ms per pass, {files.Length / (total / 1000):F0} inputs/s (best of {rounds})"));
         foreach (int i in Enumerable.Range(0, files.Length).OrderByDescending(i => best[i]).Take(8))
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {best[i],9:F2} ms  {inputs[i].Length,6} B  {Path.GetFileName(files[i])}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {best[i],9:F2} ms  {inputs[i].Length,6} B  {Path.GetFileName(files[i])}  {(refusals[i] is { } why ? "refused: " + why : "read")}"));
     }
 }

@@ -41,8 +41,12 @@ public sealed class FuzzTarget
             string.Join("; ", RecordingLoader.Default.Readers.Select(r => $"{r.Format} ({string.Join(" ", r.Extensions)})")));
     }
 
+    /// <summary>Why the last input was refused, or null when it was read (for the corpus timer).</summary>
+    public string? LastRefusal { get; private set; }
+
     public void RunOne(ReadOnlySpan<byte> data)
     {
+        LastRefusal = null;
         byte[] input = data.ToArray();
         long before = GC.GetAllocatedBytesForCurrentThread();
         try
@@ -53,9 +57,9 @@ public sealed class FuzzTarget
             source = _loader.Unpack(source);
             _loader.Detect(source).Read(source);
         }
-        catch (ZunaInputException)
+        catch (ZunaInputException e)
         {
-            // the expected answer to a bad input
+            LastRefusal = e.Message;   // the expected answer to a bad input
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         long bound = FixedAllocationBytes + (AllocationBytesPerInputByte * (input.Length + _companions.TotalBytes));

@@ -10,7 +10,7 @@ namespace Zuna.Fuzz;
 /// <summary>
 /// Small seed inputs made from the shared recordings, one folder per reader extension under the output folder:
 /// libFuzzer runs fastest on small inputs and passes at most 1 MiB to the .NET side, so long recordings are cut short
-/// (FIF: 32 samples; preprocessed safetensors: one epoch of 4 channels of a preprocessed FIF; CSV: 20 rows) and BrainVision headers are
+/// (FIF: 32 samples; preprocessed safetensors: one epoch of 4 channels of a preprocessed FIF; CSV: 20 rows; .npy: made here) and BrainVision headers are
 /// pointed at the harness's generated companions.
 /// </summary>
 public static partial class SeedMaker
@@ -30,6 +30,31 @@ public static partial class SeedMaker
             File.WriteAllText(Seed(outDir, "vhdr", Path.GetFileName(header)), PointAtCompanions(File.ReadAllText(header)));
         foreach (string csv in Files(data, "csv"))
             File.WriteAllLines(Seed(outDir, "csv", Path.GetFileName(csv)), File.ReadLines(csv).Take(20));
+        // EEGLAB: the MAT v5 sets small enough to pass whole (the others are cut at libFuzzer's -max_len).
+        foreach (string set in Files(data, "set").Where(f => new FileInfo(f).Length <= 32_768))
+            File.Copy(set, Seed(outDir, "set", Path.GetFileName(set)), overwrite: true);
+        WriteNpy(Seed(outDir, "npy", "four_channels.npy"), "<f4", 4, 256);
+        WriteNpy(Seed(outDir, "npy", "four_channels_f8.npy"), "<f8", 4, 64);
+    }
+
+    /// <summary>A [channels, samples] .npy (format 1.0) of a slow sine in µV, for the four names of the harness's sidecar.</summary>
+    private static void WriteNpy(string destination, string dtype, int channels, int samples)
+    {
+        string dict = $"{{'descr': '{dtype}', 'fortran_order': False, 'shape': ({channels}, {samples}), }}";
+        int headerLength = (dict.Length + 1 + 10 + 63) / 64 * 64 - 10;   // the whole preamble a multiple of 64
+        using var file = new BinaryWriter(File.Create(destination));
+        file.Write((byte)0x93);   // the magic: byte 0x93, then "NUMPY"
+        file.Write("NUMPY"u8);
+        file.Write((byte)1);
+        file.Write((byte)0);
+        file.Write((ushort)headerLength);
+        file.Write(System.Text.Encoding.ASCII.GetBytes(dict.PadRight(headerLength - 1) + "\n"));
+        for (int i = 0; i < channels * samples; i++)
+        {
+            double value = 20 * Math.Sin(i * 0.05) + i % channels;
+            if (dtype == "<f8") file.Write(value);
+            else file.Write((float)value);
+        }
     }
 
     private static IEnumerable<string> Files(string dir, string ext) =>
