@@ -43,6 +43,11 @@ def read(path):
         x = np.loadtxt(lines[1:], delimiter=",", ndmin=2)
         info = mne.create_info(names, round(1.0 / (x[1, 0] - x[0, 0]), 3), "eeg")
         return mne.io.RawArray(x[:, 1:].T.copy(), info)
+    if ext == ".npy":  # [channels, samples] with the sidecar beside it, as Zuna reads it
+        meta = json.load(open(path[:-4] + ".json"))
+        scale = {"uV": 1e-6, "µV": 1e-6, "V": 1.0}[meta.get("units", "V")]
+        info = mne.create_info(meta["channel_names"], meta["sfreq"], "eeg")
+        return mne.io.RawArray(np.load(path).astype(np.float64) * scale, info)
     raise SystemExit(f"unsupported: {path}")
 
 

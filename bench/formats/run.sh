@@ -19,6 +19,18 @@ files=(
   "$d/eeglab/synthetic/s_set_embedded_nolocs_16ch_128hz.set" "$d/eeglab/synthetic/s_set_v73_12ch_200hz.set"
   "$d/epo/synthetic/s_epochs_16ch_500hz-epo.fif"
 )
+# A plain .npy array with its JSON sidecar (names, rate, units), made from the synthetic CSV: the corpus has no .npy.
+env -i /usr/bin/python3 - "$d/csv/synthetic/s_csv_12ch_250hz.csv" "$out/s_npy_12ch_250hz.npy" <<'PY'
+import json, sys
+import numpy as np
+lines = [l for l in open(sys.argv[1]) if not l.startswith("#") and l.strip()]
+names = [s.strip() for s in lines[0].split(",")][1:]
+x = np.loadtxt(lines[1:], delimiter=",", ndmin=2)
+np.save(sys.argv[2], (x[:, 1:].T * 1e6).astype(np.float32))   # [channels, samples] in µV
+json.dump({"channel_names": names, "sfreq": round(1.0 / (x[1, 0] - x[0, 0]), 3), "units": "uV"},
+          open(sys.argv[2][:-4] + ".json", "w"))
+PY
+files+=("$out/s_npy_12ch_250hz.npy")
 # Other recordings instead, space-separated (bench/formats/epoched_set.sh passes its generated files this way).
 if [ -n "${ZUNA_BENCH_FILES:-}" ]; then read -ra files <<< "$ZUNA_BENCH_FILES"; fi
 best() { env -i /usr/bin/python3 -c 'import json,math,sys; rows=[json.loads(l) for l in sys.stdin if l.strip()]; t=lambda r: r.get("TotalMs", r.get("total_ms")); print(json.dumps(min(rows, key=lambda r: math.inf if t(r) != t(r) else t(r))))'; }

@@ -63,13 +63,7 @@ internal sealed class SqlBatch
         {
             var command = batch.CreateBatchCommand();
             command.CommandText = sql;
-            foreach (var (name, value) in parameters)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value ?? DBNull.Value;
-                command.Parameters.Add(parameter);
-            }
+            Sql.Bind(command.Parameters, command.CreateParameter, parameters);
             batch.BatchCommands.Add(command);
         }
         var readers = _statements.Where(s => s.ReadRow is not null).Select(s => s.ReadRow!).ToList();
