@@ -41,8 +41,8 @@ public sealed class DtypeAutoTests(ITestOutputHelper output) : IDisposable
     {
         TorchRuntime.Initialise();
         using var stop = new CancellationTokenSource();
-        // More busy threads than cores: the probing thread gets about half a core at best.
-        var spinners = Enumerable.Range(0, Environment.ProcessorCount + 1)
+        // Four busy threads per core: the probing thread gets about a fifth of a core.
+        var spinners = Enumerable.Range(0, 4 * Environment.ProcessorCount)
             .Select(_ => new Thread(() => { while (!stop.IsCancellationRequested) Thread.SpinWait(1000); }) { IsBackground = true }).ToList();
         spinners.ForEach(t => t.Start());
         DtypeChoice choice;

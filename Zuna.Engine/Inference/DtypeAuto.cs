@@ -98,13 +98,14 @@ public static class DtypeAuto
         var (a16, w16) = (a.to(ScalarType.BFloat16), w.to(ScalarType.BFloat16));
         bool bf16Works = TryTime(a16, w16, cpu, out _, out _);   // also the warm-up (oneDNN builds its bf16 kernels on first use)
         TryTime(a, w, cpu, out _, out _);
-        double best32 = 0, best16 = 0, share = cpu ? 0 : 1;
+        // The share that matters is that of the runs whose rates are kept (the best of each dtype): the smaller one.
+        double best32 = 0, best16 = 0, share32 = 1, share16 = 1;
         for (int i = 0; i < TimedRuns; i++)
         {
-            if (TryTime(a, w, cpu, out double rate32, out double share32)) { best32 = Math.Max(best32, rate32); share = Math.Max(share, share32); }
-            if (bf16Works && TryTime(a16, w16, cpu, out double rate16, out _)) best16 = Math.Max(best16, rate16);
+            if (TryTime(a, w, cpu, out double rate32, out double s32) && rate32 > best32) (best32, share32) = (rate32, s32);
+            if (bf16Works && TryTime(a16, w16, cpu, out double rate16, out double s16) && rate16 > best16) (best16, share16) = (rate16, s16);
         }
-        return (new DtypeRates(best32, best16), share);
+        return (new DtypeRates(best32, best16), cpu ? Math.Min(share32, share16) : 1);
     }
 
     /// <summary>
