@@ -169,10 +169,15 @@ public sealed class TensorLifetimeTests
         var batch = f.Batch("c3");
         lock (engine)
         {
-            engine.Embed(batch);   // warm-up: lazy one-time state
+            // Warm-up: lazy one-time state, including the decoder's per-t conditioning cache (DecoderTimeCache) for this
+            // schedule, which is meant to outlive the call. Without it the count depended on whether another test had
+            // already sampled these t values with the shared engine.
+            var sampler = new SamplerOptions { Steps = 2, Cfg = 2f };
+            engine.Embed(batch);
+            engine.Reconstruct(batch, sampler, [new NoiseKey(1, 0)]);
             long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
             engine.Embed(batch);
-            engine.Reconstruct(batch, new SamplerOptions { Steps = 2, Cfg = 2f }, [new NoiseKey(1, 0)]);
+            engine.Reconstruct(batch, sampler, [new NoiseKey(1, 0)]);
             Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         }
     }
