@@ -212,6 +212,70 @@ public abstract class JobStoreContract
     }
 
     [Fact]
+    public async Task Submissions_past_MaxQueued_are_refused_whole_and_claims_make_room()
+    {
+        var options = Options();
+        options.MaxQueued = 2;
+        await using var store = await OpenAsync(options);
+        await store.SubmitAsync([Job([1], "a.fif")], null, null, default);
+        var batch = Guid.NewGuid();
+        await Assert.ThrowsAsync<Zuna.Api.Errors.QueueFullException>(() => store.SubmitAsync([Job([2], "b.fif"), Job([3], "c.fif")], batch, null, default));
+        Assert.Null(await store.FindBatchAsync(batch, default)); // nothing of the refused batch was stored
+        Assert.Equal(1, await store.CountQueuedAsync(default));
+        await store.SubmitAsync([Job([4], "d.fif")], null, "key", default);
+        await Assert.ThrowsAsync<Zuna.Api.Errors.QueueFullException>(() => store.SubmitAsync([Job([5], "e.fif")], null, null, default));
+        Assert.True((await store.SubmitAsync([Job([6], "f.fif")], null, "key", default)).Replayed); // a replay adds nothing: never refused
+        Assert.NotNull(await store.ClaimAsync("a", Lease, default));
+        await store.SubmitAsync([Job([7], "g.fif")], null, null, default);
+        Assert.Equal(2, await store.CountQueuedAsync(default));
+    }
+
+    [Fact]
+    public async Task A_submission_is_claimed_by_its_replica_at_once_unless_older_jobs_wait()
+    {
+        await using var store = await OpenAsync(Options());
+        var claim = new JobClaim("here", Lease);
+        var first = (await store.SubmitAndClaimAsync(Job([1], "a.fif"), null, claim, default)).Jobs[0];
+        Assert.Equal((JobStatus.Running, "here", 1), (first.State, first.Owner, first.Attempts));
+        Assert.Equal(JobStatus.Queued, first.Snapshot().Status); // claimed, not started
+        Assert.Equal(first.Id, (await store.FindAsync(first.Id, default))!.Id);
+        Assert.Null(await store.ClaimAsync("elsewhere", Lease, default)); // stored claimed: nobody else takes it
+        Assert.Equal([1], await ReadAllAsync(await store.OpenInputAsync(first.Id, default)));
+
+        var waiting = (await store.SubmitAsync([Job([2], "b.fif")], null, null, default)).Jobs[0];
+        var second = (await store.SubmitAndClaimAsync(Job([3], "c.fif"), null, claim, default)).Jobs[0];
+        Assert.Equal(JobStatus.Queued, second.State); // b waits longer: c queues behind it
+        Assert.Equal(waiting.Id, (await store.ClaimAsync("elsewhere", Lease, default))!.Id);
+
+        var keyed = (await store.SubmitAndClaimAsync(Job([4], "d.fif"), "k", claim, default)).Jobs[0];
+        Assert.Equal(JobStatus.Queued, keyed.State); // c still waits
+        var replay = await store.SubmitAndClaimAsync(Job([4], "d.fif"), "k", claim, default);
+        Assert.True(replay.Replayed);
+        Assert.Equal((keyed.Id, JobStatus.Queued), (replay.Jobs[0].Id, replay.Jobs[0].State));
+
+        // A claim that is never run ends like a replica that died: its lease runs out and the job is queued again
+        // (with b, which "elsewhere" claimed and never ran either).
+        Clock.Offset += Lease + TimeSpan.FromSeconds(1);
+        Assert.Equal(2, (await store.SweepAsync(default)).Requeued);
+        Assert.Equal(JobStatus.Queued, (await store.FindAsync(first.Id, default))!.State);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(JobSchema.ChunkBytes - 1)]
+    [InlineData(JobSchema.ChunkBytes)]
+    [InlineData(JobSchema.ChunkBytes + 1)]
+    public async Task An_upload_reads_back_whole_from_the_replica_that_stored_it_and_again_from_the_store(int length)
+    {
+        await using var store = await OpenAsync(Options());
+        var upload = Bytes(length, length);
+        var id = (await store.SubmitAsync([Job(upload)], null, null, default)).Jobs[0].Id;
+        Assert.Equal(upload, await ReadAllAsync(await store.OpenInputAsync(id, default))); // kept in memory when it fits one chunk
+        Assert.Equal(upload, await ReadAllAsync(await store.OpenInputAsync(id, default))); // then from the database
+    }
+
+    [Fact]
     public async Task Cancel_ends_a_queued_job_flags_a_running_one_and_deletes_a_finished_one()
     {
         await using var store = await OpenAsync(Options());

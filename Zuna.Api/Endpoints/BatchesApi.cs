@@ -54,7 +54,6 @@ public static class BatchesApi
         if (recordings.Count > jobsOptions.MaxBatchItems)
             throw new PayloadTooLargeException($"The batch has {recordings.Count} files; Zuna:Jobs:MaxBatchItems is {jobsOptions.MaxBatchItems}.");
         var submission = new JobSubmission(form, http, options.Value, host.Info);
-        await JobSubmission.EnsureRoomAsync(store, jobsOptions, recordings.Count, http.RequestAborted);
         var jobs = new List<NewJob>(recordings.Count);
         foreach (var recording in recordings) jobs.Add(await submission.JobAsync(recording.Main, recording.Companions, hashContent: false, http.RequestAborted));
 

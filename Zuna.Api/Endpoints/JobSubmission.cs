@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Zuna.Api.Errors;
 using Zuna.Api.Formatting;
 using Zuna.Api.Jobs;
 using Zuna.Api.Options;
@@ -69,13 +68,6 @@ internal sealed class JobSubmission
         string fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
         return new NewJob(Guid.NewGuid(), OperationNames.Name(_operation), _format.ToString().ToLowerInvariant(), fileName,
             _request, fingerprint, open);
-    }
-
-    /// <summary>Refuses a submission past Zuna:Jobs:MaxQueued (429).</summary>
-    public static async Task EnsureRoomAsync(IJobStore store, JobsOptions options, int adding, CancellationToken cancellationToken)
-    {
-        int queued = await store.CountQueuedAsync(cancellationToken);
-        if (queued + adding > options.MaxQueued) throw new QueueFullException(options.MaxQueued, 60);
     }
 
     /// <summary>The fields as the client sent them (not the random seed drawn when none was given), so a retry matches.</summary>

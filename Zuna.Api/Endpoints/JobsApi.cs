@@ -58,15 +58,14 @@ public static class JobsApi
     }
 
     private static async Task<Results<Accepted<JobSnapshot>, ProblemHttpResult>> SubmitAsync([AsParameters] JobForm form,
-        HttpContext http, IJobStore store, LocalJobs local, JobEvents events, ModelHost host, IOptions<ZunaOptions> options)
+        HttpContext http, IJobStore store, LocalJobs local, JobRunner runner, JobEvents events, ModelHost host, IOptions<ZunaOptions> options)
     {
         var submission = new JobSubmission(form, http, options.Value, host.Info);
         string? key = http.Request.Headers[IdempotencyKeyHeader];
         if (key is { Length: 0 or > 255 }) return Problem(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key", "Idempotency-Key must be 1 to 255 characters.");
         var job = await submission.JobAsync(form.File, UploadParts.CompanionsOf(form.File, http.Request.Form.Files), hashContent: key is not null, http.RequestAborted);
-        if (key is null) await JobSubmission.EnsureRoomAsync(store, options.Value.Jobs, 1, http.RequestAborted);
 
-        var submitted = await store.SubmitAsync([job], batchId: null, key, http.RequestAborted);
+        var submitted = await StoreAsync(store, runner, local, job, key, http.RequestAborted);
         var row = submitted.Jobs[0];
         if (submitted.Replayed)
         {
@@ -75,11 +74,32 @@ public static class JobsApi
                     $"Idempotency-Key '{key}' was used for a different request (job {row.Id}); use a new key for a new request.");
             http.Response.Headers["Idempotent-Replayed"] = "true";
         }
-        else
-        {
-            local.WorkArrived();
-        }
         return TypedResults.Accepted($"/v1/jobs/{row.Id}", events.Snapshot(row));
+    }
+
+    /// <summary>
+    /// Stores the job; when this replica has a free place it claims the job in the same round trip and starts it here,
+    /// else the job waits in the queue for whichever replica frees up first.
+    /// </summary>
+    private static async Task<Submitted> StoreAsync(IJobStore store, JobRunner runner, LocalJobs local, NewJob job, string? key,
+        CancellationToken aborted)
+    {
+        if (runner.ReserveForSubmission() is not { } claim)
+        {
+            var queued = await store.SubmitAsync([job], batchId: null, key, aborted);
+            if (!queued.Replayed) local.WorkArrived();
+            return queued;
+        }
+        Submitted? submitted = null;
+        try
+        {
+            submitted = await store.SubmitAndClaimAsync(job, key, claim, aborted);
+            return submitted;
+        }
+        finally
+        {
+            runner.StartOrRelease(submitted is { Replayed: false } ? submitted.Jobs[0] : null);
+        }
     }
 
     private static async Task<Results<Ok<JobSnapshot>, ProblemHttpResult>> GetAsync(Guid id, JobEvents events, CancellationToken aborted) =>

@@ -17,9 +17,19 @@ public interface IJobStore
 
     /// <summary>
     /// Stores the jobs and their uploads in one transaction; returns once it is durable. Under an
-    /// <paramref name="idempotencyKey"/> (one job only) an existing job with that key is returned instead (Replayed).
+    /// <paramref name="idempotencyKey"/> (one job only) an existing job with that key is returned instead (Replayed). New jobs
+    /// that would take the queue past Zuna:Jobs:MaxQueued are refused (<see cref="Errors.QueueFullException"/>, a 429),
+    /// counted in the same round trip as the first insert.
     /// </summary>
     Task<Submitted> SubmitAsync(IReadOnlyList<NewJob> jobs, Guid? batchId, string? idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="SubmitAsync"/> for one job that the submitting replica can start at once: unless another job is
+    /// waiting (it keeps its turn), the job is stored already claimed under <paramref name="claim"/> (attempt 1) and
+    /// returned running, which saves the claim's round trip and the worker's wake-up. The caller then runs it or, if it
+    /// cannot, lets the lease run out (the job is re-queued like one whose replica died).
+    /// </summary>
+    Task<Submitted> SubmitAndClaimAsync(NewJob job, string? idempotencyKey, JobClaim claim, CancellationToken cancellationToken);
 
     /// <summary>The job, or null when unknown, deleted or expired.</summary>
     Task<JobRow?> FindAsync(Guid id, CancellationToken cancellationToken);
@@ -36,7 +46,7 @@ public interface IJobStore
     /// <summary>The result, read in chunks as the caller reads (never whole in memory); null when there is none.</summary>
     Task<Stream?> OpenResultAsync(Guid id, CancellationToken cancellationToken);
 
-    /// <summary>Queued jobs, for the submission bound.</summary>
+    /// <summary>Jobs waiting to be claimed.</summary>
     Task<int> CountQueuedAsync(CancellationToken cancellationToken);
 
     // ---- workers ----

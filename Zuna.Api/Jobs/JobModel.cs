@@ -77,6 +77,9 @@ public sealed record LiveProgress(JobProgress Progress, DateTimeOffset StartedAt
 public sealed record NewJob(Guid Id, string Operation, string Format, string FileName, string Request, string Fingerprint,
     Func<Stream> OpenUpload);
 
+/// <summary>A replica's claim on a job it stores and starts itself (<see cref="IJobStore.SubmitAndClaimAsync"/>).</summary>
+public sealed record JobClaim(string Owner, TimeSpan Lease);
+
 /// <summary>The outcome of a submission: the jobs stored, or the job an earlier submission under the same key created.</summary>
 public sealed record Submitted(IReadOnlyList<JobRow> Jobs, bool Replayed);
 

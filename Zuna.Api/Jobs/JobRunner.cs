@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Zuna.Api.Backend;
@@ -28,24 +29,81 @@ public sealed class JobRunner(IJobStore store, LocalJobs local, InferenceService
     private TimeSpan Lease => TimeSpan.FromSeconds(_options.LeaseSeconds);
     private TimeSpan Poll => TimeSpan.FromMilliseconds(_options.PollMilliseconds);
 
+    // Free places for jobs (Zuna:Jobs:MaxConcurrent), taken by the claim loop and by submissions this replica starts itself.
+    private SemaphoreSlim? _slots;
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private volatile bool _accepting;
+    private volatile bool _waitingForPlace;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _slots = new SemaphoreSlim(_options.MaxConcurrent, _options.MaxConcurrent);
+        _accepting = true;
         await Task.Yield();
-        var running = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
-            running.RemoveAll(t => t.IsCompleted);
             var wake = local.NextWork(); // taken before claiming, so work that arrives while this claims is not slept through
             // Claim only what can run now: a replica that is loading or draining leaves the queue to the others.
-            while (host.IsReady && running.Count < _options.MaxConcurrent && await TryClaimAsync(stoppingToken) is { } job)
-                running.Add(RunAsync(job));
-            await Task.WhenAny(running.Append(LocalJobs.WaitAsync(wake, Poll, stoppingToken)));
+            while (host.IsReady)
+            {
+                // Raised before looking, so a run that frees a place right after the look still sees it and wakes this loop.
+                _waitingForPlace = true;
+                if (!_slots.Wait(0)) break; // work may be queued: the next run to finish wakes this loop
+                _waitingForPlace = false;
+                if (await TryClaimAsync(stoppingToken) is not { } job)
+                {
+                    _slots.Release();
+                    break;
+                }
+                Track(RunAsync(job));
+            }
+            await LocalJobs.WaitAsync(wake, Poll, stoppingToken);
         }
+        _accepting = false;
         // Jobs already running finish within the shutdown grace; after it they go back to the queue for another replica.
-        var all = Task.WhenAll(running);
+        var all = Task.WhenAll(_running.Keys);
         await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(options.Value.Limits.ShutdownTimeoutSeconds), CancellationToken.None));
         await _shutdown.CancelAsync();
-        await all;
+        await Task.WhenAll(_running.Keys);
+    }
+
+    /// <summary>
+    /// A place for a job being submitted here, when this replica can start it at once (ready, not stopping, a place free);
+    /// null otherwise. Pass it to <see cref="IJobStore.SubmitAndClaimAsync"/>, then to <see cref="StartOrRelease"/>.
+    /// </summary>
+    public JobClaim? ReserveForSubmission() =>
+        _accepting && host.IsReady && _slots is { } slots && slots.Wait(0) ? new JobClaim(Owner, Lease) : null;
+
+    /// <summary>
+    /// Starts <paramref name="row"/> when the store handed it over claimed by this replica; otherwise gives the place back
+    /// (the job waits in the queue) and wakes the claim loop. Never throws, so a reserved place is never lost.
+    /// </summary>
+    public void StartOrRelease(JobRow? row)
+    {
+        if (row is { State: JobStatus.Running } && row.Owner == Owner)
+        {
+            Track(RunAsync(row));
+            return;
+        }
+        _slots!.Release();
+        local.WorkArrived();
+    }
+
+    private void Track(Task run)
+    {
+        _running.TryAdd(run, 0);
+        run.ContinueWith(finished =>
+        {
+            _running.TryRemove(finished, out _);
+            _slots!.Release();
+            // Only when the loop left work for lack of a place: with an empty queue a claim here would be a wasted round
+            // trip after every job (new work wakes the loop itself: a local submission, a notification, the poll).
+            if (_waitingForPlace)
+            {
+                _waitingForPlace = false;
+                local.WorkArrived();
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task<JobRow?> TryClaimAsync(CancellationToken stoppingToken)
@@ -186,6 +244,7 @@ public sealed class JobRunner(IJobStore store, LocalJobs local, InferenceService
     public override void Dispose()
     {
         _shutdown.Dispose();
+        _slots?.Dispose();
         base.Dispose();
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Job store numbers for the README: per-job latency of each store against the in-memory one, jobs per second with the
 # tiny model, and the time a PostgreSQL fleet takes to re-queue the job of a replica killed with SIGKILL.
-#   [REPEAT=3] bench/jobs/run.sh [SHARED_DIR]   (needs PostgreSQL 15 server binaries, as the tests do; run as root or postgres)
+#   [REPEAT=3] [LATENCY_JOBS=20] bench/jobs/run.sh [SHARED_DIR]   (needs PostgreSQL 15 server binaries, as the tests do; run as root or postgres)
 # ZUNA_DLL overrides the build. REPEAT runs the three stores that many times (medians over the runs), each run
 # measuring memory, sqlite and postgres one after the other so they share the machine's load. Prints Markdown tables:
 # latencies and throughput, then the mean time of each job-store step (zuna_phase_duration_seconds{phase="job_*"}).

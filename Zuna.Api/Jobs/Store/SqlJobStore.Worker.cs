@@ -34,6 +34,7 @@ public sealed partial class SqlJobStore
 
     public async Task<Stream> OpenInputAsync(Guid id, CancellationToken cancellationToken)
     {
+        if (_recentUploads.Take(id) is { } kept) return new MemoryStream(kept, writable: false);
         var connection = await dialect.OpenAsync(cancellationToken);
         try
         {

@@ -16,6 +16,11 @@ public sealed partial class SqlJobStore(SqlDialect dialect, JobsOptions options,
 
     public string Engine => dialect.Engine;
 
+    private readonly RecentUploads _recentUploads = new(RecentUploadBytes);
+
+    /// <summary>Memory for uploads kept for this replica's own worker (<see cref="RecentUploads"/>).</summary>
+    private const long RecentUploadBytes = 64L * 1024 * 1024;
+
     private TimeSpan Ttl => TimeSpan.FromMinutes(options.ResultTtlMinutes);
     private long Now => Sql.Ms(clock.GetUtcNow());
 
@@ -37,7 +42,14 @@ public sealed partial class SqlJobStore(SqlDialect dialect, JobsOptions options,
         if (dialect.SingleProcess) await RequeueLostAsync(connection, expiredBefore: long.MaxValue, cancellationToken);
     }
 
-    public async Task<Submitted> SubmitAsync(IReadOnlyList<NewJob> jobs, Guid? batchId, string? idempotencyKey, CancellationToken cancellationToken)
+    public Task<Submitted> SubmitAsync(IReadOnlyList<NewJob> jobs, Guid? batchId, string? idempotencyKey, CancellationToken cancellationToken) =>
+        SubmitAsync(jobs, batchId, idempotencyKey, claim: null, cancellationToken);
+
+    public Task<Submitted> SubmitAndClaimAsync(NewJob job, string? idempotencyKey, JobClaim claim, CancellationToken cancellationToken) =>
+        SubmitAsync([job], batchId: null, idempotencyKey, claim, cancellationToken);
+
+    private async Task<Submitted> SubmitAsync(IReadOnlyList<NewJob> jobs, Guid? batchId, string? idempotencyKey, JobClaim? claim,
+        CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken);
         if (idempotencyKey is not null && await FindByKeyAsync(connection, idempotencyKey, cancellationToken) is { } earlier)
@@ -56,52 +68,89 @@ public sealed partial class SqlJobStore(SqlDialect dialect, JobsOptions options,
             await Sql.ExecuteAsync(connection, transaction, "INSERT INTO zuna_batches (id, created_at) VALUES (@id, @now)", cancellationToken,
                 ("id", batch.ToString()), ("now", now));
         var stored = new List<JobRow>(jobs.Count);
-        var firstChunk = new byte[JobSchema.ChunkBytes];
+        var whole = new List<(Guid, byte[])>(jobs.Count);
         for (int i = 0; i < jobs.Count; i++)
         {
             var job = jobs[i];
             await using var upload = job.OpenUpload();
-            int filled = await upload.ReadAtLeastAsync(firstChunk, firstChunk.Length, throwOnEndOfStream: false, cancellationToken);
+            byte[] firstChunk = await ReadFirstChunkAsync(upload, cancellationToken);
             JobRow? row;
+            long queued;
             using (Phase("job_insert"))
-                row = await InsertAsync(connection, transaction, job, batchId, i, idempotencyKey, now,
-                    filled == firstChunk.Length ? firstChunk : firstChunk[..filled], cancellationToken);
+                (row, queued) = await InsertAsync(connection, transaction, job, batchId, i, idempotencyKey, now, firstChunk, countQueued: i == 0,
+                    i == 0 ? claim : null, cancellationToken);
             if (row is null)
             {
                 // Another submission under the same key committed first: answer with its job.
                 await transaction.RollbackAsync(cancellationToken);
                 return new Submitted([(await FindByKeyAsync(connection, idempotencyKey!, cancellationToken))!], Replayed: true);
             }
+            // The bound on the queue, counted in the same round trip as the first insert (the count excludes it).
+            if (i == 0 && queued + jobs.Count > options.MaxQueued)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                throw new QueueFullException(options.MaxQueued, 60);
+            }
             stored.Add(row);
-            if (filled == firstChunk.Length)
+            if (firstChunk.Length == JobSchema.ChunkBytes)
                 using (Phase("job_upload_write"))
                     await BlobChunks.WriteAsync(connection, transaction, job.Id, JobSchema.InputBlob, upload, firstSeq: 1, cancellationToken);
+            else
+                whole.Add((job.Id, firstChunk));
         }
         using (Phase("job_commit"))
             await transaction.CommitAsync(cancellationToken); // durable from here: the 202 may be sent
+        foreach (var (id, upload) in whole) _recentUploads.Add(id, upload);
+        if (claim is not null && stored[0].State == JobStatus.Running) telemetry.RecordClaim(0);
         return new Submitted(stored, Replayed: false);
     }
 
     /// <summary>
     /// Inserts a queued job with the first chunk of its upload (together: one round trip on PostgreSQL, and most uploads
-    /// fit one chunk) and returns the job as stored (no read back after the commit); null when its key is taken, the
-    /// chunk then being undone with the caller's rollback.
+    /// fit one chunk) and returns the job as stored (no read back after the commit) with the number of jobs queued before
+    /// it when <paramref name="countQueued"/>; the row is null when its key is taken, the chunk then being undone with the
+    /// caller's rollback. With a <paramref name="claim"/>, the job is stored claimed when no other job waits (older jobs
+    /// keep their turn), and returned running.
     /// </summary>
-    private static async Task<JobRow?> InsertAsync(DbConnection connection, DbTransaction transaction, NewJob job, Guid? batchId, int index,
-        string? idempotencyKey, long now, byte[] firstChunk, CancellationToken cancellationToken)
+    private static async Task<(JobRow? Row, long Queued)> InsertAsync(DbConnection connection, DbTransaction transaction, NewJob job, Guid? batchId,
+        int index, string? idempotencyKey, long now, byte[] firstChunk, bool countQueued, JobClaim? claim, CancellationToken cancellationToken)
     {
         JobRow? row = null;
-        await new SqlBatch().Query($"""
-                INSERT INTO zuna_jobs (id, batch_id, batch_index, operation, format, file_name, request, state, idempotency_key, fingerprint, created_at, queued_at)
-                VALUES (@id, @batch, @index, @operation, @format, @file, @request, 'queued', @key, @fingerprint, @now, @now)
+        var batch = new SqlBatch();
+        if (countQueued) batch.Scalar("SELECT COUNT(*) FROM zuna_jobs WHERE state = 'queued'");
+        // With a claim, the job goes in running under it, decided in the statement itself (so the store sees one change,
+        // and every replica one notification): claimed when no job waits, queued behind the waiting ones otherwise.
+        batch.Query($"""
+                INSERT INTO zuna_jobs (id, batch_id, batch_index, operation, format, file_name, request, state, owner, lease_until, attempts,
+                    idempotency_key, fingerprint, created_at, queued_at)
+                SELECT @id, @batch, @index, @operation, @format, @file, @request, CASE WHEN claimed THEN 'running' ELSE 'queued' END,
+                    CASE WHEN claimed THEN @owner END, CASE WHEN claimed THEN @lease END, CASE WHEN claimed THEN 1 ELSE 0 END,
+                    @key, @fingerprint, @now, @now
+                FROM (SELECT @claim = 1 AND NOT EXISTS (SELECT 1 FROM zuna_jobs WHERE state = 'queued') AS claimed) AS decision
+                WHERE TRUE
                 ON CONFLICT (idempotency_key) DO NOTHING
                 RETURNING {JobSchema.Columns}
                 """, reader => row = JobSchema.ReadRow(reader),
                 ("id", job.Id.ToString()), ("batch", batchId?.ToString()), ("index", index), ("operation", job.Operation), ("format", job.Format),
-                ("file", job.FileName), ("request", job.Request), ("key", idempotencyKey), ("fingerprint", job.Fingerprint), ("now", now))
-            .Execute(BlobChunks.InsertSql, ("job", job.Id.ToString()), ("kind", JobSchema.InputBlob), ("seq", 0), ("data", firstChunk))
-            .RunAsync(connection, transaction, cancellationToken);
-        return row;
+                ("file", job.FileName), ("request", job.Request), ("claim", claim is null ? 0 : 1), ("owner", claim?.Owner ?? ""),
+                ("lease", claim is null ? 0L : now + (long)claim.Lease.TotalMilliseconds), ("key", idempotencyKey), ("fingerprint", job.Fingerprint),
+                ("now", now))
+            .Execute(BlobChunks.InsertSql, ("job", job.Id.ToString()), ("kind", JobSchema.InputBlob), ("seq", 0), ("data", firstChunk));
+        var values = await batch.RunAsync(connection, transaction, cancellationToken);
+        return (row, countQueued ? Convert.ToInt64(values[0], System.Globalization.CultureInfo.InvariantCulture) : 0);
+    }
+
+    /// <summary>
+    /// The upload's first chunk in an array of its exact length (what the drivers send; a seekable upload, as ASP.NET
+    /// buffers them, is read straight into one). A chunk shorter than <see cref="JobSchema.ChunkBytes"/> is the whole upload.
+    /// </summary>
+    private static async Task<byte[]> ReadFirstChunkAsync(Stream upload, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[upload.CanSeek ? (int)Math.Min(upload.Length - upload.Position, JobSchema.ChunkBytes) : JobSchema.ChunkBytes];
+        int filled = await upload.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+        if (filled < buffer.Length) return buffer[..filled];
+        if (buffer.Length == JobSchema.ChunkBytes || upload.ReadByte() < 0) return buffer;
+        throw new IOException("The upload grew while it was being stored.");
     }
 
     public async Task<JobRow?> FindAsync(Guid id, CancellationToken cancellationToken)
