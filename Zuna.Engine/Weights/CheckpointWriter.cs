@@ -67,7 +67,10 @@ public static class CheckpointWriter
             _ when key.EndsWith("_norm.weight.bias", StringComparison.Ordinal) || key == "decoder.norm.weight.bias" => (1f, 0.1f),
             _ when key.EndsWith("norm.weight", StringComparison.Ordinal) => (1f, 0.1f),
             _ when key.EndsWith(".bias", StringComparison.Ordinal) => (0f, 0.1f),
-            "decoder.t_embedder.weight" => (0f, 1.7f),
+            // A buffer fixed at initialisation and never trained: the released checkpoints hold N(0, init_base_std²) with
+            // init_base_std = 0.02 (zuna-model.md), so the Fourier features barely turn over t ∈ [0, 1]. Drawn with that
+            // spread (uniform of std 0.02) rather than the fixtures' N(0, 1), which makes t-conditioning oscillate.
+            "decoder.t_embedder.weight" => (0f, 0.02f * MathF.Sqrt(3f)),
             "encoder.registers" => (0f, 0.5f),
             _ => (0f, MathF.Sqrt(3f / shape[^1])),
         };
