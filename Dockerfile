@@ -39,10 +39,14 @@ RUN dotnet publish Zuna.Api/Zuna.Api.csproj -c Release -r linux-x64 --self-conta
 # Runtime: ASP.NET 10 on Ubuntu 24.04 (glibc-based, which libtorch needs; no Alpine).
 FROM ${RUNTIME_IMAGE} AS runtime-base
 WORKDIR /app
+# MALLOC_ARENA_MAX=2: glibc gives threads that allocate at once their own malloc arenas (up to 8 per core), and
+# freed tensor buffers scattered over many arenas are rarely returned, so a long-running service's RSS crept by
+# ≈ 0.7 MB/min (+5–6 % over a 30-min soak); with two arenas it stayed flat (+0.4 %). README "Reliability".
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     HF_HOME=/data/huggingface \
     Zuna__Jobs__Directory=/data/jobs \
-    DOTNET_CLI_TELEMETRY_OPTOUT=1
+    DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+    MALLOC_ARENA_MAX=2
 # The HF cache folder belongs to the non-root app user so that a fresh named volume mounted here
 # inherits that owner and the service can download into it on first start.
 # Same for the SQLite job store (the default store): mount a volume at /data/jobs to keep jobs across containers.

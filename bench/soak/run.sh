@@ -74,3 +74,4 @@ grep '^| on |' "$work/load.md" | head -n "$rows" | awk -F'|' -v seg="$segment" -
     return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
   }'
 grep '^| on |' "$work/load.md" | head -n "$rows" | awk -F'|' '{ r += $8; e += $9 } END { printf "errors by status: 429 = %d, other = %d\n", r, e }'
+grep '^bench load: ' "$work/load.err" || true   # one line per other error: time, status, problem

@@ -131,8 +131,12 @@ public static class BenchLoad
             {
                 long start = Stopwatch.GetTimestamp();
                 using var response = await http.PostAsync(path, Form(upload, settings), cancellationToken);
-                await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
                 var sample = new Sample(Stopwatch.GetElapsedTime(start).TotalSeconds, response.StatusCode);
+                // Counted as "other errors" in the table; the line says which (rare ones are otherwise untraceable).
+                if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.TooManyRequests)
+                    await Console.Error.WriteLineAsync($"bench load: {DateTime.UtcNow:HH:mm:ss} HTTP {(int)response.StatusCode}: " +
+                        System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 400)).ReplaceLineEndings(" "));
                 lock (samples) samples.Add(sample);
                 if (response.StatusCode == HttpStatusCode.TooManyRequests) await Task.Delay(50, cancellationToken);
             }
