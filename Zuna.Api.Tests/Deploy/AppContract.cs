@@ -39,7 +39,7 @@ internal static class AppContract
         "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME",
         "HF_HOME", "HF_TOKEN", "HF_ENDPOINT", "HF_HUB_OFFLINE",
         "ASPNETCORE_HTTP_PORTS", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
-        "DOTNET_CLI_TELEMETRY_OPTOUT", "HOME",
+        "DOTNET_CLI_TELEMETRY_OPTOUT", "HOME", "MALLOC_ARENA_MAX",
     ];
 
     /// <summary>Allowed values of the enumerated settings.</summary>

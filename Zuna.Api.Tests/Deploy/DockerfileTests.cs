@@ -96,6 +96,7 @@ public sealed class DockerfileTests
             var env = _docker.Env("runtime-" + backend);
             Assert.Equal(AppContract.HttpPort.ToString(), env["ASPNETCORE_HTTP_PORTS"]);
             Assert.Equal(AppContract.HfHome, env["HF_HOME"]);
+            Assert.Equal("2", env["MALLOC_ARENA_MAX"]); // two malloc arenas: the soak's RSS stays flat (README, Reliability)
             Assert.All(env.Keys, key => Assert.True(AppContract.IsKnownVariable(key), $"unknown variable {key}"));
         }
         Assert.Contains(_docker.InStage("runtime-base"), i => i.Keyword == "RUN" && i.Arguments.Contains($"chown \"$APP_UID:$APP_UID\" {AppContract.HfHome}"));
