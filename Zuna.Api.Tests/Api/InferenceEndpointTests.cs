@@ -120,6 +120,20 @@ public sealed class InferenceEndpointTests(SharedServer shared) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_format_may_also_come_as_a_form_field_as_on_jobs_and_the_query_wins()
+    {
+        var asField = await _client.PostAsync("/v1/reconstructions", ZunaServer.SampleUpload(("steps", "1"), ("seed", "3"), ("format", "fif")));
+        Assert.Equal(HttpStatusCode.OK, asField.StatusCode);
+        Assert.Equal("application/x-fif", asField.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(3 * 1280, FifReader.Read(new MemoryStream(await asField.Content.ReadAsByteArrayAsync()), "field.fif").SampleCount);
+
+        var both = await _client.PostAsync("/v1/embeddings?format=json", ZunaServer.SampleUpload(("format", "safetensors")));
+        Assert.Equal("application/json", both.Content.Headers.ContentType!.MediaType);
+        await ErrorResponseTests.ProblemAsync(await _client.PostAsync("/v1/embeddings", ZunaServer.SampleUpload(("format", "fif"))),
+            HttpStatusCode.BadRequest); // FIF is for signals: refused, not ignored
+    }
+
+    [Fact]
     public async Task Preprocess_returns_the_engines_epochs_and_its_output_is_accepted_as_input()
     {
         var response = await _client.PostAsync("/v1/preprocess", ZunaServer.SampleUpload());

@@ -11,6 +11,13 @@ public static class FormValue
 {
     public static string? Text(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
+    /// <summary>
+    /// The output format a synchronous endpoint was asked for: <c>?format=</c>, else a <c>format</c> form field (as
+    /// <c>POST /v1/jobs</c> takes it), so neither way is silently ignored. The form was read by the upload's binding.
+    /// </summary>
+    public static string? Format(string? query, Microsoft.AspNetCore.Http.HttpRequest request) =>
+        Text(query) ?? (request.HasFormContentType ? Text(request.Form["format"]) : null);
+
     public static string[] Names(string? text) =>
         Text(text) is { } names ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
 

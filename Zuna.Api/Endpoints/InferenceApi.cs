@@ -57,7 +57,7 @@ public static class InferenceApi
     private static Task<PushStreamHttpResult> EmbedAsync([AsParameters] UploadForm form,
         [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service)
     {
-        var output = OutputFormats.Negotiate(format, http.Request.GetTypedHeaders().Accept, fifAllowed: false);
+        var output = OutputFormats.Negotiate(FormValue.Format(format, http.Request), http.Request.GetTypedHeaders().Accept, fifAllowed: false);
         var request = new InferenceRequest(Operation.Embed, form.Input(), new SamplerOptions(), 0);
         return RespondAsync(http, form.File, request, output, service);
     }
@@ -65,7 +65,7 @@ public static class InferenceApi
     private static Task<PushStreamHttpResult> ReconstructAsync([AsParameters] ReconstructionForm form,
         [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service, IOptions<ZunaOptions> options)
     {
-        var output = OutputFormats.Negotiate(format, http.Request.GetTypedHeaders().Accept, fifAllowed: true);
+        var output = OutputFormats.Negotiate(FormValue.Format(format, http.Request), http.Request.GetTypedHeaders().Accept, fifAllowed: true);
         var request = new InferenceRequest(Operation.Reconstruct, form.Input(), form.Sampler(options.Value.Limits.MaxSteps), form.SeedOrRandom(),
             VoltsOutput: output == OutputFormat.Fif);
         return RespondAsync(http, form.File, request, output, service);
@@ -74,7 +74,7 @@ public static class InferenceApi
     private static Task<PushStreamHttpResult> PreprocessAsync([AsParameters] UploadForm form,
         [FromQuery(Name = "format")] string? format, HttpContext http, InferenceService service)
     {
-        var output = OutputFormats.Negotiate(format, http.Request.GetTypedHeaders().Accept, fifAllowed: false);
+        var output = OutputFormats.Negotiate(FormValue.Format(format, http.Request), http.Request.GetTypedHeaders().Accept, fifAllowed: false);
         var request = new InferenceRequest(Operation.Preprocess, form.Input(), new SamplerOptions(), 0);
         return RespondAsync(http, form.File, request, output, service);
     }

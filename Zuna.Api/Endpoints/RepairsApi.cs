@@ -28,7 +28,7 @@ public static class RepairsApi
     private static async Task<PushStreamHttpResult> RepairAsync([AsParameters] RepairForm form, [FromQuery(Name = "format")] string? format,
         HttpContext http, RepairService service, IOptions<ZunaOptions> options)
     {
-        var output = OutputFormats.Negotiate(format, http.Request.GetTypedHeaders().Accept, fifAllowed: true);
+        var output = OutputFormats.Negotiate(FormValue.Format(format, http.Request), http.Request.GetTypedHeaders().Accept, fifAllowed: true);
         var repair = form.Options(options.Value.Limits.MaxSteps, form.SeedOrRandom());
         var timer = http.Phases();
         RepairOutcome outcome;
