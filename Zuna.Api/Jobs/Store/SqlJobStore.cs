@@ -148,9 +148,7 @@ public sealed partial class SqlJobStore(SqlDialect dialect, JobsOptions options,
     {
         var buffer = new byte[upload.CanSeek ? (int)Math.Min(upload.Length - upload.Position, JobSchema.ChunkBytes) : JobSchema.ChunkBytes];
         int filled = await upload.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-        if (filled < buffer.Length) return buffer[..filled];
-        if (buffer.Length == JobSchema.ChunkBytes || upload.ReadByte() < 0) return buffer;
-        throw new IOException("The upload grew while it was being stored.");
+        return filled < buffer.Length ? buffer[..filled] : buffer;
     }
 
     public async Task<JobRow?> FindAsync(Guid id, CancellationToken cancellationToken)
